@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .audit import audit_record
+from .forms import ApiTokenForm, SignInForm
+from .models import ApiToken, AuditEvent, Job, Role
+from .permissions import SIGNED_IN_ROLES, public, role_required
+from .tokens import api_token_create, api_token_revoke
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        audit_record(actor=form.get_user(), action=AuditEvent.Action.SIGN_IN, request=self.request)
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.SIGN_IN_FAILED,
+            object_type="core.user",
+            object_repr=(self.request.POST.get("username") or "")[:150],
+            request=self.request,
+        )
+        return super().form_invalid(form)
+
+
+sign_in = public(SignInView.as_view())
+
+
+@public
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action=AuditEvent.Action.SIGN_OUT, request=request)  # type: ignore[arg-type]
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("public:home")
+
+
+@role_required(Role.ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    events = AuditEvent.objects.select_related("actor").all()
+    action = request.GET.get("action", "")
+    if action in AuditEvent.Action.values:
+        events = events.filter(action=action)
+    object_type = request.GET.get("type", "").strip()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit_log.html",
+        {"page": page, "actions": AuditEvent.Action.choices, "action": action, "object_type": object_type},
+    )
+
+
+@role_required(*SIGNED_IN_ROLES)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    new_token = None
+    if request.method == "POST":
+        form = ApiTokenForm(request.POST)
+        if form.is_valid():
+            _, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            form = ApiTokenForm()
+    else:
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
+
+
+@role_required(*SIGNED_IN_ROLES)
+@require_POST
+def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    tokens = ApiToken.objects.all() if user.has_role(Role.ADMIN) else ApiToken.objects.filter(user=user)  # type: ignore[union-attr]
+    token = get_object_or_404(tokens, pk=pk)
+    api_token_revoke(token=token, actor=user)  # type: ignore[arg-type]
+    messages.success(request, f"The token “{token.name}” no longer works.")
+    return redirect("core:api_tokens")
+
+
+@role_required(*SIGNED_IN_ROLES)
+def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
+    jobs = Job.objects.all() if request.user.has_role(Role.ADMIN) else Job.objects.filter(started_by=request.user)  # type: ignore[union-attr]
+    job = get_object_or_404(jobs, pk=pk)
+    if job.is_finished:
+        if job.kind == "observation_import" and hasattr(job, "observation_import"):
+            return redirect("staff:import_detail", pk=job.observation_import.pk)
+        if job.kind == "progress_report" and job.result.get("report_id"):
+            return redirect("reports:download", pk=job.result["report_id"])
+    return render(request, "core/job_detail.html", {"job": job})
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    return render(request, "403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    return render(request, "404.html", status=404)

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cohesion.api.api import api
+from cohesion.core import views as core_views
+
+handler403 = "cohesion.core.views.forbidden"
+handler404 = "cohesion.core.views.not_found"
+
+urlpatterns = [
+    path("", include("cohesion.strategy.urls_public", namespace="public")),
+    path("staff/", include("cohesion.strategy.urls_staff", namespace="staff")),
+    path("staff/", include("cohesion.core.urls", namespace="core")),
+    path("reports/", include("cohesion.strategy.urls_reports", namespace="reports")),
+    path("accounts/sign-in/", core_views.sign_in, name="login"),
+    path("accounts/sign-out/", core_views.sign_out, name="logout"),
+    path("api/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
