@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, django_auth
 
@@ -184,12 +184,12 @@ def create_observation(request: HttpRequest, slug: str, payload: ObservationIn) 
         user.role == Role.PARTNER and measure.data_owner_id is not None and measure.data_owner_id == user.organisation_id
     )
     if not may_send:
-        return 403, {"detail": "Your organisation does not send figures for this measure."}
+        return Status(403, {"detail": "Your organisation does not send figures for this measure."})
     ward = None
     if payload.ward_code:
         ward = Ward.objects.filter(code=payload.ward_code.strip().upper()).first()
         if ward is None:
-            return 422, {"detail": "Check the figure.", "errors": {"ward_code": f"There is no ward with the code {payload.ward_code[:20]}"}}
+            return Status(422, {"detail": "Check the figure.", "errors": {"ward_code": f"There is no ward with the code {payload.ward_code[:20]}"}})
     data = services.ObservationInput(
         measure=measure,
         period=payload.period,
@@ -202,9 +202,9 @@ def create_observation(request: HttpRequest, slug: str, payload: ObservationIn) 
     )
     errors = services.observation_validate(data=data)
     if errors:
-        return 422, {"detail": "Check the figure.", "errors": errors}
+        return Status(422, {"detail": "Check the figure.", "errors": errors})
     try:
         obs = services.observation_create(data=data, actor=user, via="api")
     except services.ObservationError as exc:
-        return 422, {"detail": str(exc), "errors": {}}
-    return 201, _observation_out(obs, suppressed=False)
+        return Status(422, {"detail": str(exc), "errors": {}})
+    return Status(201, _observation_out(obs, suppressed=False))

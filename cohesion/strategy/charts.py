@@ -200,11 +200,13 @@ def line_chart(
 
     ``format_value`` turns a number into text such as "62%" and is used for the tick labels, the
     tooltips and the description. ``y_min`` and ``y_max`` are the least and greatest values the
-    measure can take (0 and 100 for a percentage): the value axis never goes beyond them unless a
-    figure does. Points whose value is not a finite number are left out.
+    measure can take (0 and 100 for a percentage): the value axis does not go beyond them, unless
+    a figure does, when that bound is ignored. Points whose value is not a finite number are left
+    out; a baseline or target that is not a finite number, or figures too large to draw, raise
+    ValueError.
     """
-    if width <= 0 or height <= 0:
-        raise ValueError("The chart needs a positive width and height")
+    if width < 200 or height < 120:
+        raise ValueError("The chart must be at least 200 wide and 120 high")
     for name, anchor in (("baseline", baseline), ("target", target)):
         if not math.isfinite(anchor.value):
             raise ValueError(f"The {name} value must be a finite number")
@@ -218,6 +220,10 @@ def line_chart(
     for point in shown:
         values.append(point.value)
         values.extend(v for v in (point.low, point.high) if v is not None)
+    if not all(
+        math.isfinite(v * 10) for v in (min(values), max(values), max(values) - min(values))
+    ):
+        raise ValueError("The figures are too large to draw on a chart")
     y_lo, y_hi, y_values = _value_axis(
         min(values), max(values), y_min, y_max, max(2, round((height - 60) / _Y_TICK_SPACING))
     )
@@ -328,10 +334,9 @@ def _value_axis(
     floor = floor if floor is not None and floor <= lo else None
     ceiling = ceiling if ceiling is not None and ceiling >= hi else None
     span = hi - lo
-    if span > 1e-9 * max(1.0, abs(lo), abs(hi)):
-        pad = span * 0.1
-    else:  # all (nearly) the same value: show a band around it
-        pad = max(abs(hi) * 0.1, 1.0)
+    flat = span <= 1e-9 * max(1.0, abs(lo), abs(hi))
+    # All (nearly) the same value: show a band around it.
+    pad = max(abs(hi) * 0.1, 1.0) if flat else span * 0.1
     lo_padded, hi_padded = lo - pad, hi + pad
     if floor is not None:
         lo_padded = max(lo_padded, floor)

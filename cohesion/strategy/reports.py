@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cohesion.core.audit import audit_record
-from cohesion.core.jobs import job_finish, job_progress
+from cohesion.core.jobs import job_fail, job_finish, job_progress
 from cohesion.core.models import AuditEvent, User
 
 from . import selectors
@@ -28,7 +28,11 @@ def report_context() -> dict[str, Any]:
     for priority in priorities:
         items = []
         for measure in priority.measures.all():
-            items.append({"measure": measure, "chart": selectors.measure_chart(measure=measure, observations=observations[measure.pk])})
+            items.append({
+                "measure": measure,
+                "chart": selectors.measure_chart(measure=measure, observations=observations[measure.pk]),
+                "chart_id": f"p{priority.number}-{measure.slug}",
+            })
         sections.append({"priority": priority, "measures": items})
     all_measures = list(Measure.objects.published())
     return {
@@ -39,27 +43,41 @@ def report_context() -> dict[str, Any]:
     }
 
 
-def _static_fetcher(url: str) -> dict[str, Any]:
-    """Let WeasyPrint read our own static files and nothing else (no network)."""
-    path = urlparse(url).path
-    if path.startswith("/static/"):
-        found = finders.find(path.removeprefix("/static/"))
-        if found:
-            with open(found, "rb") as handle:  # noqa: PTH123
-                data = handle.read()
-            mime = "text/css" if path.endswith(".css") else None
-            return {"string": data, "mime_type": mime}
-    raise ValueError(f"Not fetching {url}: reports use only the platform's own files")
+def _static_fetcher() -> Any:
+    """A WeasyPrint fetcher that reads our own static files and nothing else (no network)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            path = urlparse(url).path
+            if path.startswith("/static/"):
+                found = finders.find(path.removeprefix("/static/"))
+                if isinstance(found, str):
+                    with open(found, "rb") as handle:  # noqa: PTH123
+                        data = handle.read()
+                    content_type = "text/css" if path.endswith(".css") else "application/octet-stream"
+                    return URLFetcherResponse(url, data, {"Content-Type": content_type})
+            raise ValueError(f"Not fetching {url}: reports use only the platform's own files")
+
+    return StaticOnlyFetcher()
 
 
 def report_pdf_bytes(*, context: dict[str, Any]) -> bytes:
     from weasyprint import HTML  # imported here: it is slow to import and only tasks need it
 
     html = render_to_string("reports/progress_report.html", {**context, "for_pdf": True})
-    return HTML(string=html, base_url="http://localhost/", url_fetcher=_static_fetcher).write_pdf()
+    return HTML(string=html, base_url="http://localhost/", url_fetcher=_static_fetcher()).write_pdf()
 
 
 def report_pdf_run(*, job_id: str, user_id: int | None) -> None:
+    try:
+        _report_pdf_run(job_id=job_id, user_id=user_id)
+    except Exception:
+        job_fail(job_id=job_id, message="The PDF could not be made. Try again; if it fails again, tell the platform admin.")
+        raise
+
+
+def _report_pdf_run(*, job_id: str, user_id: int | None) -> None:
     job_progress(job_id=job_id, done=0, total=3, message="Collecting the figures")
     context = report_context()
     job_progress(job_id=job_id, done=1, total=3, message="Drawing the pages")

@@ -58,6 +58,8 @@ def measure_chart(*, measure: Measure, observations: list[Observation]) -> chart
     bounds: dict[str, float] = {}
     if measure.kind == "percentage":
         bounds = {"y_min": 0.0, "y_max": 100.0}
+    elif measure.kind in ("count", "rate"):
+        bounds = {"y_min": 0.0}
     return charts.line_chart(
         title=measure.title,
         points=points,

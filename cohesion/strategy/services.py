@@ -302,7 +302,7 @@ def observations_import_rows(
     measures = {m.slug: m for m in Measure.objects.all()}
     wards = {w.code.upper(): w for w in Ward.objects.all()}
     outcome = ImportOutcome()
-    seen: dict[tuple[int, str | None, date], int] = {}
+    seen: dict[tuple[int, str | None, date | None], int] = {}
     touched: set[int] = set()
     rows = list(reader)
     outcome.total = len(rows)
@@ -343,13 +343,16 @@ def observations_import_rows(
                 sample_size=int(sample) if sample is not None else None,
                 note=(row.get("note") or "").strip(),
             )
+            try:
+                period_end = parse_period(data.period).end
+            except PeriodError:
+                period_end = None
+            key = (measure.pk, ward.code if ward else None, period_end)
+            if period_end is not None and key in seen:
+                raise ObservationError(f"this row repeats line {seen[key]} (same measure, place and period)")
             errors = observation_validate(data=data, today=today)
             if errors:
                 raise ObservationError("; ".join(errors.values()))
-            period = parse_period(data.period)
-            key = (measure.pk, ward.code if ward else None, period.end)
-            if key in seen:
-                raise ObservationError(f"this row repeats line {seen[key]} (same measure, place and period)")
             seen[key] = line
             observation_create(data=data, actor=actor, via="import", assess=False)
             touched.add(measure.pk)
@@ -375,6 +378,9 @@ def observation_import_run(*, job_id: str, import_id: int) -> None:
         record.save(update_fields=["rejections"])
         job_fail(job_id=job_id, message=str(exc))
         return
+    except Exception:
+        job_fail(job_id=job_id, message="The import stopped because of an error. Rows saved before it stopped are kept; the platform admin has been told.")
+        raise
     record.rows_total = outcome.total
     record.rows_saved = outcome.saved
     record.rows_rejected = len(outcome.rejected)

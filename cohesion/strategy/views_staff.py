@@ -70,7 +70,7 @@ def priority_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return redirect("staff:priority_list")
     before = snapshot(priority) if priority else None
     instance = priority or Priority(strategy=strategy)
-    form = PriorityForm(request.POST or None, instance=instance)
+    form = PriorityForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST":
         obj = _save_model_form(request, form=form, before=before, success="The priority has been saved.")
         if obj is not None:
@@ -91,7 +91,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     measure = get_object_or_404(Measure, pk=pk) if pk else None
     before = snapshot(measure) if measure else None
-    form = MeasureForm(request.POST or None, instance=measure)
+    form = MeasureForm(request.POST if request.method == "POST" else None, instance=measure)
     if request.method == "POST":
         obj = _save_model_form(request, form=form, before=before, success="The measure has been saved.")
         if obj is not None:
@@ -103,7 +103,7 @@ def measure_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def measure_observations(request: HttpRequest, pk: int) -> HttpResponse:
     measure = get_object_or_404(Measure, pk=pk)
-    form = ObservationForm(request.POST or None, measure=measure)
+    form = ObservationForm(request.POST if request.method == "POST" else None, measure=measure)
     if request.method == "POST" and form.is_valid():
         data = services.ObservationInput(measure=measure, **form.cleaned_data)
         errors = services.observation_validate(data=data)
@@ -134,10 +134,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
     too_big = int(request.META.get("CONTENT_LENGTH") or 0) > limit + 65536
     if request.method == "POST" and too_big:
         # Refuse before reading the body, so a huge file costs nothing.
-        form = ImportForm()
+        form = ImportForm(data={})
+        form.is_valid()
+        form.errors.clear()
         form.add_error("file", f"The file must be smaller than {limit / 1_048_576:.0f} MB. Split it into smaller files")
         return render(request, "staff/import_new.html", {"form": form, "columns": services.IMPORT_COLUMNS}, status=413)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:

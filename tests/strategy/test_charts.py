@@ -96,8 +96,18 @@ def test_value_ticks_are_nice_numbers() -> None:
 
 @pytest.mark.parametrize(
     ("rough", "expected"),
-    [(0.7, 1.0), (1.0, 1.0), (1.2, 2.0), (2.2, 2.5), (3.0, 5.0), (6.0, 10.0), (23.0, 25.0),
-     (0.013, 0.02), (0, 1.0), (math.inf, 1.0)],
+    [
+        (0.7, 1.0),
+        (1.0, 1.0),
+        (1.2, 2.0),
+        (2.2, 2.5),
+        (3.0, 5.0),
+        (6.0, 10.0),
+        (23.0, 25.0),
+        (0.013, 0.02),
+        (0, 1.0),
+        (math.inf, 1.0),
+    ],
 )
 def test_nice_step(rough: float, expected: float) -> None:
     assert nice_step(rough) == pytest.approx(expected)
@@ -239,7 +249,11 @@ def test_point_titles_give_label_value_and_interval() -> None:
 
 def test_figures_that_are_not_numbers_are_left_out() -> None:
     chart = belonging(
-        points=[*QUARTERLY, ChartPoint(date(2026, 9, 30), math.nan), ChartPoint(date(2026, 12, 31), 65.0, math.inf, 70.0)]
+        points=[
+            *QUARTERLY,
+            ChartPoint(date(2026, 9, 30), math.nan),
+            ChartPoint(date(2026, 12, 31), 65.0, math.inf, 70.0),
+        ]
     )
     assert len(chart.points) == len(QUARTERLY) + 1
     assert all(math.isfinite(value) for value in all_coordinates(chart))
@@ -259,7 +273,14 @@ def test_coordinates_are_rounded_to_one_decimal_place() -> None:
 
 def test_time_ticks_are_year_starts_labelled_with_the_year() -> None:
     chart = belonging()
-    assert [tick.label for tick in chart.x_ticks] == ["2025", "2026", "2027", "2028", "2029", "2030"]
+    assert [tick.label for tick in chart.x_ticks] == [
+        "2025",
+        "2026",
+        "2027",
+        "2028",
+        "2029",
+        "2030",
+    ]
     xs = [tick.at for tick in chart.x_ticks]
     assert xs == sorted(xs)
     assert all(chart.plot.left <= x <= chart.plot.right for x in xs)
@@ -297,7 +318,9 @@ def test_dates_outside_the_plan_extend_the_time_axis() -> None:
     labels = [tick.label for tick in chart.x_ticks]
     assert labels[0] == "2024"  # the first year start after 31 March 2023
     assert labels[-1] == "2031"
-    assert chart.description.startswith("Chart of % of residents who feel they belong, from 2023 to 2031.")
+    assert chart.description.startswith(
+        "Chart of % of residents who feel they belong, from 2023 to 2031."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -393,12 +416,21 @@ def test_bad_baseline_is_refused() -> None:
         belonging(baseline=ChartPoint(date(2024, 3, 31), math.nan))
 
 
+def test_too_small_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least"):
+        belonging(width=100)
+
+
 # ---------------------------------------------------------------------------------------------
 # Markers, size and words
 
 
 def test_markers_sit_on_the_ends_of_the_planned_path_with_labels_inside_the_chart() -> None:
-    for chart in (belonging(), belonging(points=[]), belonging(target=ChartPoint(date(2030, 3, 31), 50.0))):
+    for chart in (
+        belonging(),
+        belonging(points=[]),
+        belonging(target=ChartPoint(date(2030, 3, 31), 50.0)),
+    ):
         path = chart.planned_path
         assert (chart.baseline_marker.x, chart.baseline_marker.y) == (path.x1, path.y1)
         assert (chart.target_marker.x, chart.target_marker.y) == (path.x2, path.y2)
