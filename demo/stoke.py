@@ -6,6 +6,8 @@ Everything marked demo=True is made up for the demonstration.
 
 from __future__ import annotations
 
+from typing import Any
+
 STRATEGY = {
     "title": "Community Cohesion Strategy 2026-30",
     "council_name": "Stoke-on-Trent City Council",
@@ -52,7 +54,7 @@ PRIORITIES = [
 # Every measure: slug, title, definition, kind, unit, source, frequency, direction, level,
 # baseline (value, date, note), target (value, date), priority numbers, generator settings.
 # "trend" is the generated yearly change; "noise" the spread; "sample" the survey sample size.
-MEASURES = [
+MEASURES: list[dict[str, Any]] = [
     {"slug": "feel-they-belong", "title": "People who feel they belong to their neighbourhood",
          "definition": "The share of adults in the residents' survey who say they feel they belong to their neighbourhood very or fairly strongly.",
          "kind": "percentage", "unit": "%", "source": "Stoke-on-Trent residents' survey (demo figures)", "frequency": "annual",

@@ -33,10 +33,12 @@ class TokenAuth(HttpBearer):
 
 
 def _signed_in_partner_or_staff(request: HttpRequest) -> User:
-    user = request.auth if isinstance(getattr(request, "auth", None), User) else request.user  # type: ignore[attr-defined]
-    if not user.is_authenticated or not user.has_role(Role.PARTNER, Role.COUNCILLOR, Role.OFFICER):
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        user = request.user
+    if not isinstance(user, User) or not user.has_role(Role.PARTNER, Role.COUNCILLOR, Role.OFFICER):
         raise HttpError(403, "Your role does not allow this.")
-    return user  # type: ignore[return-value]
+    return user
 
 
 api = NinjaAPI(

@@ -19,7 +19,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
         before = {}
         if change and obj.pk:
-            old = type(obj).objects.filter(pk=obj.pk).first()
+            old = type(obj)._default_manager.filter(pk=obj.pk).first()
             before = snapshot(old, exclude=self.audit_exclude) if old else {}
         super().save_model(request, obj, form, change)
         after = snapshot(obj, exclude=self.audit_exclude)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
-from .models import Role
+from .models import Role, User
 
-F = TypeVar("F", bound=Callable[..., HttpResponse])
+F = TypeVar("F", bound=Callable[..., HttpResponseBase])
 
 STAFF_ROLES = (Role.OFFICER, Role.ADMIN)
 REPORT_ROLES = (Role.COUNCILLOR, Role.OFFICER, Role.ADMIN)
@@ -31,7 +31,7 @@ def role_required(*roles: str) -> Callable[[F], F]:
 
     def decorator(view: F) -> F:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_has_role(request.user, tuple(roles)):
@@ -42,6 +42,11 @@ def role_required(*roles: str) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that a role check has already let through."""
+    return cast(User, request.user)
 
 
 def public(view: F) -> F:

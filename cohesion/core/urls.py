@@ -9,4 +9,5 @@ urlpatterns = [
     path("api-tokens/", views.api_tokens, name="api_tokens"),
     path("api-tokens/<int:pk>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path("jobs/<uuid:pk>/", views.job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/status.json", views.job_status, name="job_status"),
 ]

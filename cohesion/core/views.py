@@ -6,14 +6,15 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .audit import audit_record
 from .forms import ApiTokenForm, SignInForm
-from .models import ApiToken, AuditEvent, Job, Role
-from .permissions import SIGNED_IN_ROLES, public, role_required
+from .models import ApiToken, AuditEvent, Job, Role, User
+from .permissions import SIGNED_IN_ROLES, public, request_user, role_required
 from .tokens import api_token_create, api_token_revoke
 
 
@@ -44,8 +45,8 @@ sign_in = public(SignInView.as_view())
 @public
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        audit_record(actor=request.user, action=AuditEvent.Action.SIGN_OUT, request=request)  # type: ignore[arg-type]
+    if isinstance(request.user, User):
+        audit_record(actor=request.user, action=AuditEvent.Action.SIGN_OUT, request=request)
     logout(request)
     messages.success(request, "You have signed out.")
     return redirect("public:home")
@@ -74,18 +75,18 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            _, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+            _, new_token = api_token_create(user=request_user(request), name=form.cleaned_data["name"])
             form = ApiTokenForm()
     else:
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
+    tokens = ApiToken.objects.filter(user=request_user(request))
     return render(request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
 
 
 @role_required(*SIGNED_IN_ROLES)
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = request_user(request)
     tokens = ApiToken.objects.all() if user.has_role(Role.ADMIN) else ApiToken.objects.filter(user=user)  # type: ignore[union-attr]
     token = get_object_or_404(tokens, pk=pk)
     api_token_revoke(token=token, actor=user)  # type: ignore[arg-type]
@@ -93,16 +94,41 @@ def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("core:api_tokens")
 
 
+def _visible_job(request: HttpRequest, pk: str) -> Job:
+    user = request_user(request)
+    jobs = Job.objects.all() if user.has_role(Role.ADMIN) else Job.objects.filter(started_by=user)
+    return get_object_or_404(jobs, pk=pk)
+
+
+def _job_result_url(job: Job) -> str | None:
+    if job.kind == "observation_import" and hasattr(job, "observation_import"):
+        return reverse("staff:import_detail", kwargs={"pk": job.observation_import.pk})
+    if job.kind == "progress_report" and job.result.get("report_id"):
+        return reverse("reports:download", kwargs={"pk": job.result["report_id"]})
+    return None
+
+
 @role_required(*SIGNED_IN_ROLES)
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
-    jobs = Job.objects.all() if request.user.has_role(Role.ADMIN) else Job.objects.filter(started_by=request.user)  # type: ignore[union-attr]
-    job = get_object_or_404(jobs, pk=pk)
-    if job.is_finished:
-        if job.kind == "observation_import" and hasattr(job, "observation_import"):
-            return redirect("staff:import_detail", pk=job.observation_import.pk)
-        if job.kind == "progress_report" and job.result.get("report_id"):
-            return redirect("reports:download", pk=job.result["report_id"])
+    job = _visible_job(request, pk)
+    next_url = _job_result_url(job) if job.is_finished else None
+    if next_url:
+        return redirect(next_url)
     return render(request, "core/job_detail.html", {"job": job})
+
+
+@role_required(*SIGNED_IN_ROLES)
+def job_status(request: HttpRequest, pk: str) -> JsonResponse:
+    """The job's progress as JSON, for the job page's script."""
+    job = _visible_job(request, pk)
+    return JsonResponse({
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "percent": job.percent,
+        "message": job.message,
+        "finished": job.is_finished,
+        "next_url": _job_result_url(job) if job.is_finished else None,
+    })
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -73,8 +73,8 @@ class MeasureForm(GovukFormMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["priorities"].queryset = Priority.objects.order_by("number")
-        self.fields["data_owner"].queryset = Organisation.objects.order_by("name")
+        cast(forms.ModelMultipleChoiceField, self.fields["priorities"]).queryset = Priority.objects.order_by("number")
+        cast(forms.ModelChoiceField, self.fields["data_owner"]).queryset = Organisation.objects.order_by("name")
 
 
 class ObservationForm(GovukFormMixin, forms.Form):

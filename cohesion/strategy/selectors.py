@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,18 +56,20 @@ def measure_chart(*, measure: Measure, observations: list[Observation]) -> chart
                 label=obs.period_label,
             )
         )
-    bounds: dict[str, float] = {}
+    y_min: float | None = None
+    y_max: float | None = None
     if measure.kind == "percentage":
-        bounds = {"y_min": 0.0, "y_max": 100.0}
+        y_min, y_max = 0.0, 100.0
     elif measure.kind in ("count", "rate"):
-        bounds = {"y_min": 0.0}
+        y_min = 0.0
     return charts.line_chart(
         title=measure.title,
         points=points,
         baseline=charts.ChartPoint(when=measure.baseline_date, value=measure.baseline_value, label="Baseline"),
         target=charts.ChartPoint(when=measure.target_date, value=measure.target_value, label="Target"),
         format_value=measure.format,
-        **bounds,
+        y_min=y_min,
+        y_max=y_max,
     )
 
 
@@ -83,7 +86,7 @@ def ward_svg_map(*, wards: list[Ward]) -> geo.SvgMap | None:
     with _map_lock:
         cached = _map_cache.get(key)
     if cached is None:
-        shapes = [geo.WardShape(code=w.code, name=w.name, geometry=w.boundary) for w in with_shapes]
+        shapes = [geo.WardShape(code=w.code, name=w.name, geometry=w.boundary or {}) for w in with_shapes]
         cached = geo.svg_paths(wards=shapes)
         with _map_lock:
             _map_cache.clear()
@@ -99,7 +102,7 @@ class WardRow:
     suppressed: bool
 
 
-def disclosure_counts(measure: Measure, latest: list[Observation]) -> dict[str, int] | None:
+def disclosure_counts(measure: Measure, latest: list[Observation]) -> dict[Hashable, int] | None:
     """The counts behind ward figures, where small numbers could identify people."""
     if measure.kind == "count":
         return {o.ward.code: int(round(o.value)) for o in latest if o.ward}

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from cohesion.core.audit import audit_record
 from cohesion.core.jobs import job_create, job_enqueue
 from cohesion.core.models import AuditEvent
-from cohesion.core.permissions import REPORT_ROLES, role_required
+from cohesion.core.permissions import REPORT_ROLES, request_user, role_required
 
 from .models import ProgressReport
 from .reports import report_context
@@ -32,15 +32,15 @@ def report_html(request: HttpRequest) -> HttpResponse:
 @require_POST
 def report_pdf_start(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
-        job = job_create(kind="progress_report", title="Progress report (PDF)", started_by=request.user, total=3)  # type: ignore[arg-type]
-        job_enqueue(job=job, task=progress_report_pdf_task, user_id=request.user.pk)
+        job = job_create(kind="progress_report", title="Progress report (PDF)", started_by=request_user(request), total=3)
+        job_enqueue(job=job, task=progress_report_pdf_task, user_id=request_user(request).pk)
     return redirect("core:job_detail", pk=job.pk)
 
 
 @role_required(*REPORT_ROLES)
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(ProgressReport, pk=pk)
-    audit_record(actor=request.user, action=AuditEvent.Action.EXPORT, obj=report, request=request)  # type: ignore[arg-type]
+    audit_record(actor=request_user(request), action=AuditEvent.Action.EXPORT, obj=report, request=request)
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="progress-report-{report.created_at:%Y-%m-%d}-{report.pk}.pdf"'
     return response

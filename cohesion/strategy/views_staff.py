@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from cohesion.core.audit import snapshot
 from cohesion.core.jobs import job_create, job_enqueue
 from cohesion.core.models import Job
-from cohesion.core.permissions import SIGNED_IN_ROLES, STAFF_ROLES, role_required
+from cohesion.core.permissions import SIGNED_IN_ROLES, STAFF_ROLES, request_user, role_required
 
 from . import services
 from .forms import ImportForm, MeasureForm, ObservationForm, PriorityForm
@@ -28,12 +28,12 @@ from .tasks import import_observations_task
 @role_required(*SIGNED_IN_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
-    if request.user.has_role(*STAFF_ROLES):  # type: ignore[union-attr]
+    if request_user(request).has_role(*STAFF_ROLES):
         measures = list(Measure.objects.all())
         context["summary"] = status_summary(measures=measures)
         context["measure_count"] = len(measures)
         context["recent_imports"] = ObservationImport.objects.select_related("uploaded_by")[:5]
-    context["jobs"] = Job.objects.filter(started_by=request.user)[:5]
+    context["jobs"] = Job.objects.filter(started_by=request_user(request))[:5]
     return render(request, "staff/dashboard.html", context)
 
 
@@ -46,11 +46,11 @@ def _save_model_form(
     with transaction.atomic():
         obj = form.save(commit=False)
         if before is None:
-            services.record_create(obj=obj, actor=request.user)  # type: ignore[arg-type]
+            services.record_create(obj=obj, actor=request_user(request))
             form.save_m2m()
         else:
             form.save_m2m()
-            services.record_update(obj=obj, before=before, actor=request.user)  # type: ignore[arg-type]
+            services.record_update(obj=obj, before=before, actor=request_user(request))
     messages.success(request, success)
     return obj
 
@@ -111,7 +111,7 @@ def measure_observations(request: HttpRequest, pk: int) -> HttpResponse:
             for name, message in errors.items():
                 form.add_error(name if name in form.fields else None, message)
         else:
-            services.observation_create(data=data, actor=request.user)  # type: ignore[arg-type]
+            services.observation_create(data=data, actor=request_user(request))
             messages.success(request, "The figure has been saved.")
             return redirect("staff:measure_observations", pk=measure.pk)
     observations = Observation.objects.filter(measure=measure).select_related("ward").order_by("-period_end", "ward__name")
@@ -123,7 +123,7 @@ def measure_observations(request: HttpRequest, pk: int) -> HttpResponse:
 def observation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     observation = get_object_or_404(Observation.objects.select_related("measure"), pk=pk)
     measure_pk = observation.measure_id
-    services.observation_delete(observation=observation, actor=request.user)  # type: ignore[arg-type]
+    services.observation_delete(observation=observation, actor=request_user(request))
     messages.success(request, "The figure has been deleted.")
     return redirect("staff:measure_observations", pk=measure_pk)
 
@@ -149,8 +149,8 @@ def import_new(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             with transaction.atomic():
-                job = job_create(kind="observation_import", title=f"Import of {upload.name}", started_by=request.user)  # type: ignore[arg-type]
-                record = ObservationImport.objects.create(uploaded_by=request.user, filename=upload.name[:255], content=text, job=job)
+                job = job_create(kind="observation_import", title=f"Import of {upload.name}", started_by=request_user(request))
+                record = ObservationImport.objects.create(uploaded_by=request_user(request), filename=upload.name[:255], content=text, job=job)
                 job_enqueue(job=job, task=import_observations_task, import_id=record.pk)
             return redirect("core:job_detail", pk=job.pk)
     return render(request, "staff/import_new.html", {"form": form, "columns": services.IMPORT_COLUMNS})

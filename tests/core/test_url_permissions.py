@@ -51,6 +51,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "core:api_token_revoke": {**SIGNED_IN, Role.PARTNER: 405, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
     # The job belongs to the officer: others (but admins) cannot even see that it exists.
     "core:job_detail": {"anonymous": 302, Role.PARTNER: 404, Role.COUNCILLOR: 404, Role.OFFICER: 200, Role.ADMIN: 200},
+    "core:job_status": {"anonymous": 302, Role.PARTNER: 404, Role.COUNCILLOR: 404, Role.OFFICER: 200, Role.ADMIN: 200},
     "reports:index": REPORTS,
     "reports:progress_html": REPORTS,
     "reports:progress_pdf": {**REPORTS, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
@@ -107,6 +108,7 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
         "staff:import_detail": {"pk": record.pk},
         "core:api_token_revoke": {"pk": token.pk},
         "core:job_detail": {"pk": job.pk},
+        "core:job_status": {"pk": job.pk},
         "reports:download": {"pk": report.pk},
         "api:get_measure": {"slug": "feel-they-belong"},
         "api:list_observations": {"slug": "feel-they-belong"},
