@@ -17,20 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from .periods import MONTHS
+from .periods import month_year as _month_year
 
 #: Rough width of one character of 16px Arial (the stylesheet's size), used to leave room for the
 #: y axis labels. Generous on purpose: too much margin is better than clipped labels.
@@ -588,8 +576,6 @@ def _clean(point: ChartPoint) -> ChartPoint:
     return ChartPoint(point.when, point.value, low, high, point.label)
 
 
-def _month_year(day: date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
 
 
 def _r(value: float) -> float:

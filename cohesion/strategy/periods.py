@@ -14,6 +14,17 @@ _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _FINANCIAL_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 
 
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+
+def month_year(day: date) -> str:
+    """"March 2030", the same in every locale (no strftime)."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
 @dataclass(frozen=True)
 class Period:
     start: date

@@ -45,6 +45,8 @@ from datetime import date, datetime
 import numpy as np
 from scipy.stats import gamma, norm, theilslopes
 
+from .periods import month_year as _month_year
+
 __all__ = [
     "Assessment",
     "Direction",
@@ -71,20 +73,6 @@ DAYS_PER_YEAR = 365.25
 #: planned to be "by then" rather than "by now".
 _STALE_AFTER_DAYS = 366
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 class Status(enum.StrEnum):
@@ -463,8 +451,6 @@ def format_value(*, value: float, unit: str, decimals: int | None = None) -> str
     return f"{text} {unit}"
 
 
-def _month_year(d: date) -> str:
-    return f"{_MONTHS[d.month - 1]} {d.year}"
 
 
 def _render(
