@@ -8,12 +8,38 @@ from django.conf import settings
 from cohesion.core.forms import GovukFormMixin
 from cohesion.core.models import Organisation, Ward
 
-from .models import Measure, Priority
+from .models import Measure, Priority, Strategy
 from .periods import PeriodError, parse_period
 
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+class StrategyForm(GovukFormMixin, forms.ModelForm):
+    class Meta:
+        model = Strategy
+        fields = ["title", "council_name", "vision", "introduction", "starts_on", "ends_on", "approved_on"]
+        widgets = {
+            "starts_on": DateInput(format="%Y-%m-%d"),
+            "ends_on": DateInput(format="%Y-%m-%d"),
+            "approved_on": DateInput(format="%Y-%m-%d"),
+        }
+        labels = {"starts_on": "Starts on", "ends_on": "Ends on", "approved_on": "Approved on (optional)"}
+        help_texts = {"vision": "One or two sentences that say what the city will be like"}
+        error_messages = {
+            "title": {"required": "Enter the strategy’s title"},
+            "council_name": {"required": "Enter the council’s name"},
+            "vision": {"required": "Enter the vision"},
+            "starts_on": {"required": "Enter the date the strategy starts", "invalid": "Enter the start date as a real date"},
+            "ends_on": {"required": "Enter the date the strategy ends", "invalid": "Enter the end date as a real date"},
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] <= data["starts_on"]:
+            self.add_error("ends_on", "The end date must be after the start date")
+        return data
 
 
 class PriorityForm(GovukFormMixin, forms.ModelForm):

@@ -6,6 +6,7 @@ app_name = "staff"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("strategy/", views.strategy_edit, name="strategy_edit"),
     path("priorities/", views.priority_list, name="priority_list"),
     path("priorities/add/", views.priority_edit, name="priority_add"),
     path("priorities/<int:pk>/", views.priority_edit, name="priority_edit"),

@@ -19,7 +19,7 @@ from cohesion.core.models import Job
 from cohesion.core.permissions import SIGNED_IN_ROLES, STAFF_ROLES, request_user, role_required
 
 from . import services
-from .forms import ImportForm, MeasureForm, ObservationForm, PriorityForm
+from .forms import ImportForm, MeasureForm, ObservationForm, PriorityForm, StrategyForm
 from .models import Measure, Observation, ObservationImport, Priority
 from .selectors import status_summary, strategy_current
 from .tasks import import_observations_task
@@ -56,6 +56,19 @@ def _save_model_form(
 
 
 @role_required(*STAFF_ROLES)
+def strategy_edit(request: HttpRequest) -> HttpResponse:
+    strategy = strategy_current()
+    before = snapshot(strategy) if strategy else None
+    form = StrategyForm(request.POST if request.method == "POST" else None, instance=strategy)
+    if request.method == "POST":
+        obj = _save_model_form(request, form=form, before=before, success="The strategy has been saved.")
+        if obj is not None:
+            return redirect("staff:priority_list")
+    title = "Change the strategy" if strategy else "Set up the strategy"
+    return render(request, "staff/form_page.html", {"form": form, "title": title, "back": "staff:priority_list"})
+
+
+@role_required(*STAFF_ROLES)
 def priority_list(request: HttpRequest) -> HttpResponse:
     priorities = Priority.objects.annotate(measure_count=Count("measures")).order_by("number")
     return render(request, "staff/priority_list.html", {"priorities": priorities, "strategy": strategy_current()})
@@ -66,8 +79,8 @@ def priority_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     priority = get_object_or_404(Priority, pk=pk) if pk else None
     strategy = priority.strategy if priority else strategy_current()
     if strategy is None:
-        messages.error(request, "Set up the strategy first (in the admin pages).")
-        return redirect("staff:priority_list")
+        messages.error(request, "Set up the strategy first.")
+        return redirect("staff:strategy_edit")
     before = snapshot(priority) if priority else None
     instance = priority or Priority(strategy=strategy)
     form = PriorityForm(request.POST if request.method == "POST" else None, instance=instance)

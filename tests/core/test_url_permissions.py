@@ -36,6 +36,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "login": {"anonymous": 200, Role.PARTNER: 302, Role.COUNCILLOR: 302, Role.OFFICER: 302, Role.ADMIN: 302},
     "logout": dict.fromkeys(ROLES, 405),
     "staff:dashboard": SIGNED_IN,
+    "staff:strategy_edit": STAFF,
     "staff:priority_list": STAFF,
     "staff:priority_add": STAFF,
     "staff:priority_edit": STAFF,

@@ -78,3 +78,14 @@ def test_the_audit_log_lists_changes_for_admins(make_user: Any, officer_client: 
     admin.force_login(make_user("admin"))
     page = admin.get(reverse("core:audit_log") + "?action=create").content.decode()
     assert "Welcoming" in page and "Created" in page
+
+
+def test_an_officer_changes_the_vision_and_residents_see_it(officer_client: Client, strategy_data: dict) -> None:
+    url = reverse("staff:strategy_edit")
+    data = {"title": "Cohesion Strategy", "council_name": "Test City Council", "vision": "Everyone belongs here.", "starts_on": "2026-01-01", "ends_on": "2025-01-01"}
+    page = officer_client.post(url, data).content.decode()
+    assert "The end date must be after the start date" in page
+    data["ends_on"] = "2030-03-31"
+    assert officer_client.post(url, data).status_code == 302
+    assert "Everyone belongs here." in Client().get("/").content.decode()
+    assert AuditEvent.objects.get(action="update", object_type="strategy.strategy").changes["vision"][1] == "Everyone belongs here."
