@@ -82,7 +82,7 @@ def figures(*, wards: list[tuple[str, str, int]], seed: int = DEFAULT_SEED, as_o
             total_pop = sum(pop for _, _, pop in wards)
             mean_w = sum(weights[c] * pop for c, _, pop in wards) / total_pop
             for label, end in _quarters(base_date, as_of):
-                rate = gen["rate"] + gen["trend"] * _years_between(base_date, end) * 4
+                rate = gen["rate"] + gen["trend"] * _years_between(base_date, end)
                 total = 0
                 for code, _, pop in wards:
                     count = int(rng.poisson(rate * pop / 1000 * weights[code] / mean_w))

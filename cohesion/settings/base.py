@@ -172,7 +172,7 @@ CONTENT_SECURITY_POLICY = {
 
 # The council this instance serves (branding only; the strategy itself lives in the database).
 COHESION_COUNCIL_NAME = env("COHESION_COUNCIL_NAME", default="Stoke-on-Trent City Council")
-COHESION_SERVICE_NAME = env("COHESION_SERVICE_NAME", default="Cohesion")
+COHESION_SERVICE_NAME = env("COHESION_SERVICE_NAME", default="Community cohesion")
 
 LOGGING = {
     "version": 1,

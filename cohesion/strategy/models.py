@@ -185,6 +185,20 @@ class Measure(models.Model):
     def target_display(self) -> str:
         return self.format(self.target_value)
 
+    def format_short(self, value: float | None) -> str:
+        """The number alone (with % for percentages), for tables whose caption gives the unit."""
+        if value is None:
+            return ""
+        return progress.format_value(value=value, unit="%" if self.unit == "%" else "")
+
+    @property
+    def format_short_baseline(self) -> str:
+        return self.format_short(self.baseline_value)
+
+    @property
+    def unit_caption(self) -> str:
+        return f" ({self.unit})" if self.unit and self.unit != "%" else ""
+
     def format(self, value: float | None) -> str:
         if value is None:
             return ""

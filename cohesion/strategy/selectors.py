@@ -62,12 +62,17 @@ def measure_chart(*, measure: Measure, observations: list[Observation]) -> chart
         y_min, y_max = 0.0, 100.0
     elif measure.kind in ("count", "rate"):
         y_min = 0.0
+    def axis_format(value: float) -> str:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return f"{text}%" if measure.unit == "%" else text
+
+    title = measure.title if measure.unit in ("", "%") else f"{measure.title} ({measure.unit})"
     return charts.line_chart(
-        title=measure.title,
+        title=title,
         points=points,
         baseline=charts.ChartPoint(when=measure.baseline_date, value=measure.baseline_value, label="Baseline"),
         target=charts.ChartPoint(when=measure.target_date, value=measure.target_value, label="Target"),
-        format_value=measure.format,
+        format_value=axis_format,
         y_min=y_min,
         y_max=y_max,
     )
@@ -100,6 +105,15 @@ class WardRow:
     observation: Observation | None
     display: str
     suppressed: bool
+
+
+def suppressed_label(measure: Measure, *, primary: bool) -> str:
+    """What a hidden ward figure says instead of its value."""
+    if not primary:
+        return SECONDARY_LABEL
+    if measure.kind == "rate":
+        return "not shown: " + disclosure.SUPPRESSED_LABEL + " counted"
+    return disclosure.SUPPRESSED_LABEL
 
 
 def disclosure_counts(measure: Measure, latest: list[Observation]) -> dict[Hashable, int] | None:
@@ -138,11 +152,11 @@ def measure_ward_view(*, measure: Measure) -> dict[str, Any] | None:
             rows.append(WardRow(ward, None, "No data", False))
             values[ward.code] = None
         elif ward.code in suppressed:
-            label = disclosure.SUPPRESSED_LABEL if suppressed[ward.code] == "primary" else SECONDARY_LABEL
+            label = suppressed_label(measure, primary=suppressed[ward.code] == "primary")
             rows.append(WardRow(ward, obs, label, True))
             values[ward.code] = None
         else:
-            rows.append(WardRow(ward, obs, measure.format(obs.value), False))
+            rows.append(WardRow(ward, obs, measure.format_short(obs.value), False))
             values[ward.code] = obs.value
     svg = ward_svg_map(wards=wards)
     ward_map = None
@@ -174,7 +188,12 @@ def measure_page(*, measure: Measure) -> dict[str, Any]:
     rows = []
     for obs in observations:
         interval = progress.point_interval(spec=measure.spec, point=obs.point)
-        rows.append({"observation": obs, "interval": interval, "expected": progress.trajectory_value(spec=measure.spec, on=obs.period_end)})
+        rows.append({
+            "observation": obs,
+            "value": measure.format_short(obs.value),
+            "range": f"{measure.format_short(interval.low)} to {measure.format_short(interval.high)}" if interval else "",
+            "expected": measure.format_short(progress.trajectory_value(spec=measure.spec, on=obs.period_end)),
+        })
     return {
         "measure": measure,
         "priorities": list(measure.priorities.order_by("number")),
@@ -212,7 +231,7 @@ def measure_csv_rows(*, measure: Measure) -> list[list[str]]:
             reason = hidden.get(obs.ward.code)
             shown = _num(obs.value)
             if obs.ward.code in hidden:
-                shown = disclosure.SUPPRESSED_LABEL if reason == "primary" else SECONDARY_LABEL
+                shown = suppressed_label(measure, primary=reason == "primary")
             rows.append([
                 measure.slug, obs.ward.code, obs.ward.name, obs.period_label, obs.period_start.isoformat(), obs.period_end.isoformat(),
                 shown, measure.unit, "", "", "" if obs.ward.code in hidden else obs.note,

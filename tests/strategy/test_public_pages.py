@@ -37,7 +37,7 @@ def test_a_ward_measure_shows_a_map_and_hides_small_counts(strategy_data: dict) 
     assert "By ward" in page and "<path" in page
     assert "fewer than 5" in page  # Ward B has 3
     assert "hidden to protect a small number" in page  # and the next smallest is hidden too
-    assert "12 grants" in page
+    assert ">12<" in page.replace("\n", "").replace(" ", "")
 
 
 def test_the_csv_download_has_every_figure_with_suppression(strategy_data: dict) -> None:
