@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.browser.support import (
+    VIEWPORT,
     axe_violations,
     error_summary_links,
     screenshot,
@@ -25,6 +26,13 @@ CSV_ONE_GOOD_ONE_BAD = (
     "schools-trained,,2026-Q4,60,,,,good row\n"
     "schools-trained,,2026-Q4,abc,,,,bad row\n"
 )
+
+# Full-page screenshots for people to look at, taken when COHESION_SCREENSHOTS=1.
+SCREENSHOTS = {
+    "/": "home",
+    "/how-we-are-doing/": "how-we-are-doing",
+    "/measures/hate-crimes-per-1000/": "measure-hate-crimes-per-1000",
+}
 
 
 def report(violations: list[str], problems: list[str]) -> str:
@@ -49,13 +57,9 @@ def test_public_pages(page: Any, demo: None) -> None:
     violations: list[str] = []
     for label, path, status in pages:
         visit(page, path, status=status)
+        if path in SCREENSHOTS:
+            screenshot(page, SCREENSHOTS[path])
         violations += axe_violations(page, label)
-        if path == "/":
-            screenshot(page, "home")
-        elif path == "/how-we-are-doing/":
-            screenshot(page, "how-we-are-doing")
-        elif path == "/measures/hate-crimes-per-1000/":
-            screenshot(page, "measure-hate-crimes-per-1000")
     assert not violations and not page.problems, report(violations, page.problems)
 
 
@@ -73,6 +77,7 @@ def test_staff_pages_as_admin(page: Any, demo: None) -> None:
     sign_in(page, "admin")
     violations += axe_violations(page, "dashboard")
     pages = [
+        ("change strategy", "/staff/strategy/"),
         ("priorities", "/staff/priorities/"),
         ("add priority", "/staff/priorities/add/"),
         ("change priority", f"/staff/priorities/{priority.pk}/"),
@@ -85,9 +90,9 @@ def test_staff_pages_as_admin(page: Any, demo: None) -> None:
     ]
     for label, path in pages:
         visit(page, path)
-        violations += axe_violations(page, label)
         if label == "figures of a ward measure":
             screenshot(page, "staff-figures")
+        violations += axe_violations(page, label)
 
     # Upload a CSV through the form: the import runs at once, and the job page sends us on to
     # the result with the saved row and the rejected one.
@@ -97,8 +102,8 @@ def test_staff_pages_as_admin(page: Any, demo: None) -> None:
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_url("**/staff/imports/*/")
     assert "1 row saved" in page.inner_text("main")
-    violations += axe_violations(page, "import result")
     screenshot(page, "import-result")
+    violations += axe_violations(page, "import result")
 
     admin = User.objects.get(username="admin")
     job = job_create(kind="progress_report", title="Progress report (PDF)", started_by=admin, total=3)
@@ -147,21 +152,43 @@ def test_forms_showing_errors(page: Any, demo: None) -> None:
     assert not violations and not page.problems, report(violations, page.problems)
 
 
+def test_axe_reports_a_known_violation(page: Any, live_server: Any) -> None:
+    """Guard against a silent axe: a page with an image without alt text must fail."""
+    visit(page, "/accounts/sign-in/")
+    page.evaluate("() => document.querySelector('main').append(Object.assign(document.createElement('img'), {src: '/static/images/favicon.svg'}))")
+    found = axe_violations(page, "sign in with a broken image")
+    assert any(": image-alt (critical)" in line and "nodes: img" in line for line in found), found
+
+
 def test_pages_work_without_javascript(browser: Any, live_server: Any, demo: None) -> None:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, viewport=VIEWPORT)
     try:
         page = context.new_page()
         visit(page, "/")
-        assert page.locator("h1").inner_text()
+        assert page.locator("h1").inner_text() == "Community Cohesion Strategy 2026-30"
+        assert page.locator(".app-priority-list__item").count() == 10
         visit(page, "/measures/hate-crimes-per-1000/")
         chart = page.locator("svg.app-chart__svg")
         assert chart.count() == 1 and chart.is_visible()
         assert page.locator("svg.ward-map__svg path.ward-map__ward").count() == 37
-        ward_table = page.locator("table", has=page.locator("caption", has_text="by ward"))
-        assert ward_table.locator("tbody tr").count() == 37
+        # The ward table under the map (the map's own copy is inside a closed <details>).
+        ward_table = page.get_by_role("table", name="Police-recorded hate crimes per 1,000 residents by ward, 2026 Q3")
         assert ward_table.is_visible()
+        assert ward_table.locator("tbody tr").count() == 37
+        # <details> opens without JavaScript too.
+        page.get_by_text("Show the figures for each ward").click()
+        assert page.locator(".ward-map__table").is_visible()
 
         sign_in(page, "officer")
         assert page.locator("h1").inner_text() == "Staff pages"
+
+        # A job page never reloads itself; without JavaScript people check with a button.
+        from cohesion.core.jobs import job_create
+        from cohesion.core.models import User
+
+        job = job_create(kind="progress_report", title="Progress report (PDF)", started_by=User.objects.get(username="officer"))
+        visit(page, f"/staff/jobs/{job.pk}/")
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+        assert page.get_by_role("button", name="Check progress").is_visible()
     finally:
         context.close()
