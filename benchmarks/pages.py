@@ -247,7 +247,7 @@ def data_build(*, args: argparse.Namespace) -> dict[str, float]:
             title="Benchmark Cohesion Strategy 2026-30",
             council_name="Benchmark City Council",
             vision="A strategy made up to time the pages with a large amount of data.",
-            introduction=MARKER,
+            introduction=marker(args.seed),
             starts_on=date(2026, 1, 1),
             ends_on=date(2030, 3, 31),
         )
@@ -399,13 +399,17 @@ def data_build(*, args: argparse.Namespace) -> dict[str, float]:
     return timings
 
 
+def marker(seed: int) -> str:
+    return f"{MARKER} Seed {seed}."
+
+
 def data_present(*, args: argparse.Namespace) -> bool:
     from cohesion.strategy.models import Measure, Observation, Strategy
 
     strategy = Strategy.objects.filter(is_current=True).first()
     return (
         strategy is not None
-        and strategy.introduction == MARKER
+        and strategy.introduction == marker(args.seed)
         and Measure.objects.count() == args.measures
         and Observation.objects.count() == args.observations
         and Measure.objects.filter(

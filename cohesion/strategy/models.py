@@ -174,6 +174,11 @@ class Measure(models.Model):
         return dict(STATUS_CHOICES)[self.status]
 
     @property
+    def status_css(self) -> str:
+        """The status as a CSS modifier: on-track, at-risk, off-track, not-enough-data."""
+        return self.status.replace("_", "-")
+
+    @property
     def latest_value_display(self) -> str:
         return self.format(self.latest_value)
 

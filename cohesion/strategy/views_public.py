@@ -37,15 +37,16 @@ def priority_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public
 def progress_overview(request: HttpRequest) -> HttpResponse:
     strategy = _strategy_or_404()
-    measures = list(selectors.measures_published())
+    rows = selectors.measures_overview()
+    measures = [row.measure for row in rows]
     status = request.GET.get("status", "")
-    shown = [m for m in measures if m.status == status] if status in selectors.STATUS_ORDER else measures
+    shown = [r for r in rows if r.measure.status == status] if status in selectors.STATUS_ORDER else rows
     return render(
         request,
         "strategy/progress.html",
         {
             "strategy": strategy,
-            "measures": shown,
+            "rows": shown,
             "summary": selectors.status_summary(measures=measures),
             "status": status,
             "total": len(measures),
