@@ -16,7 +16,15 @@ class GovukFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        # The server checks every answer and shows the GOV.UK error summary; the browser's own
+        # pop-up checks would stop that page appearing.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("submit", self.submit_label))
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.FloatField | forms.IntegerField | forms.DecimalField):
+                # GOV.UK asks for text inputs with an input mode rather than type=number.
+                mode = "numeric" if isinstance(field, forms.IntegerField) else "decimal"
+                field.widget = forms.TextInput(attrs={"inputmode": mode, "spellcheck": "false"})
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):

@@ -168,6 +168,9 @@ class Assessment:
     projected_at_target: float | None
     #: Usable figures dated after the baseline (the baseline itself not counted).
     points_used: int
+    #: The latest figure as the engine read it (from numerator and denominator when both are
+    #: given, so it can differ slightly from a rounded ``latest.value``); None when unusable.
+    latest_value: float | None = None
 
 
 # --------------------------------------------------------------------------- #
@@ -541,6 +544,7 @@ def assess_progress(
             trend_per_year=trend.slope if trend else None,
             projected_at_target=trend.projected if trend else None,
             points_used=len(usable),
+            latest_value=latest.value,
         )
 
     if latest.value is None:

@@ -67,7 +67,10 @@ def measure_assess(*, measure: Measure, today: date | None = None) -> progress.A
     assessment = progress.assess_progress(spec=measure.spec, points=points, today=today)
     measure.status = assessment.status.value
     measure.status_reason = assessment.reason
-    measure.latest_value = assessment.latest.value if assessment.latest else None
+    if assessment.latest_value is not None:
+        measure.latest_value = assessment.latest_value
+    else:
+        measure.latest_value = assessment.latest.value if assessment.latest else None
     measure.latest_period_end = assessment.latest.period_end if assessment.latest else None
     measure.latest_low = assessment.interval.low if assessment.interval else None
     measure.latest_high = assessment.interval.high if assessment.interval else None

@@ -1,0 +1,150 @@
+"""Real people's journeys through the forms, in Chromium, with JavaScript and the real CSP on."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.support import error_summary_links, sign_in, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_officer_corrects_a_figure_and_the_public_status_updates(page: Any, demo: None) -> None:
+    from cohesion.strategy.models import Measure, Observation
+
+    measure = Measure.objects.get(slug="schools-trained")  # a city-wide count, at risk in the demo
+    assert measure.status != "on_track"
+    before = Observation.objects.filter(measure=measure).count()
+    sign_in(page, "officer")
+    visit(page, f"/staff/measures/{measure.pk}/figures/")
+
+    page.get_by_label("Period").fill("2026-Q4")
+    page.get_by_label("Value").fill("-3")
+    page.get_by_role("button", name="Save figure").click()
+    page.wait_for_load_state()
+    assert page.title().startswith("Error: ")
+    assert error_summary_links(page) == ["A count or rate cannot be less than 0"]
+    # GOV.UK Frontend focuses the summary when the page loads, and each link moves focus to its field.
+    assert page.evaluate("() => document.activeElement.classList.contains('govuk-error-summary')")
+    summary = page.locator(".govuk-error-summary")
+    summary.get_by_role("link", name="A count or rate cannot be less than 0").click()
+    assert page.evaluate("() => document.activeElement.id") == "id_value"
+    error = page.locator("#div_id_value .govuk-error-message")
+    assert " ".join(error.text_content().split()) == "Error: A count or rate cannot be less than 0"
+    assert error.get_attribute("id") in (page.get_attribute("#id_value", "aria-describedby") or "").split()
+    assert Observation.objects.filter(measure=measure).count() == before
+
+    assert page.get_by_label("Period").input_value() == "2026-Q4"  # what was typed is kept
+    page.get_by_label("Value").fill("80")
+    page.get_by_role("button", name="Save figure").click()
+    page.wait_for_load_state()
+    assert "The figure has been saved." in page.locator(".govuk-notification-banner").inner_text()
+    newest = page.locator("table.govuk-table tbody tr").first
+    assert newest.locator("td").nth(0).inner_text() == "2026 Q4"
+    assert newest.locator("td").nth(2).inner_text() == "80"
+    assert Observation.objects.filter(measure=measure).count() == before + 1
+
+    visit(page, "/measures/schools-trained/")
+    assert page.locator("main .app-status-tag").first.inner_text() == "On track"
+    assert "80 schools" in page.locator(".app-status-reason").inner_text()
+    assert page.locator("table.govuk-table tbody th", has_text="2026 Q4").count() == 1
+
+
+def test_officer_uploads_a_csv_with_a_bad_header(page: Any, demo: None) -> None:
+    from cohesion.strategy.models import Observation, ObservationImport
+
+    before = Observation.objects.count()
+    sign_in(page, "officer")
+    visit(page, "/staff/imports/new/")
+    bad = "measure,ward,when,value\nschools-trained,,2026-Q4,60\n"
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+    )
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/staff/imports/new/")
+    [message] = error_summary_links(page)
+    assert message.startswith("The first row of the file is wrong: it has no column called “period”")
+    assert "we do not know the column “ward”, “when”" in message
+    assert "measure,ward_code,period,value" in message
+    assert page.locator("#div_id_file .govuk-error-message").is_visible()
+    assert Observation.objects.count() == before
+    assert not ObservationImport.objects.exists()
+
+
+def test_job_page_follows_progress_without_reloading(page: Any, demo: None) -> None:
+    """With JavaScript the job page asks for progress, says it politely, then shows the result."""
+    from cohesion.core.models import Job, User
+    from cohesion.strategy.models import ObservationImport
+
+    officer = User.objects.get(username="officer")
+    job = Job.objects.create(
+        kind="observation_import", title="Import of figures.csv", started_by=officer,
+        status=Job.Status.RUNNING, total=4,
+    )
+    record = ObservationImport.objects.create(
+        uploaded_by=officer, filename="figures.csv", content="", job=job
+    )
+    sign_in(page, "officer")
+    visit(page, f"/staff/jobs/{job.pk}/")
+    assert page.locator('meta[http-equiv="refresh"]').count() == 0
+    live = page.locator('[aria-live="polite"]')
+    assert "0% done" in live.inner_text()
+    # The script does the checking, so the button is hidden (and out of the accessibility tree).
+    assert page.get_by_role("button", name="Check progress").count() == 0
+
+    Job.objects.filter(pk=job.pk).update(done=2, message="Checking rows")
+    page.wait_for_function(
+        "() => document.querySelector('[aria-live=polite]').textContent.includes('50% done')"
+    )
+    assert page.locator("#job-progress").get_attribute("value") == "50"
+    assert "Checking rows" in live.inner_text()
+
+    ObservationImport.objects.filter(pk=record.pk).update(rows_total=4, rows_saved=4)
+    Job.objects.filter(pk=job.pk).update(done=4, status=Job.Status.DONE)
+    page.wait_for_url(f"**/staff/imports/{record.pk}/")
+    assert page.locator("h1").inner_text() == "Import of figures.csv"
+    assert "4 rows saved" in page.inner_text("main")
+    assert not page.problems, page.problems
+
+
+def test_councillor_downloads_the_progress_report_pdf(page: Any, demo: None) -> None:
+    sign_in(page, "councillor")
+    page.get_by_role("link", name="Reports", exact=True).click()
+    assert page.locator("h1").inner_text() == "Progress reports"
+    # The immediate task backend makes the PDF during the request (a few seconds, longer on a busy
+    # machine); the job page then sends the browser straight on to the download.
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name="Make a PDF for cabinet").click(timeout=60_000)
+    download = info.value
+    assert download.failure() is None
+    assert download.suggested_filename.startswith("progress-report-")
+    assert download.suggested_filename.endswith(".pdf")
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+    visit(page, "/reports/")
+    assert page.get_by_role("link", name="Download PDF").count() == 1
+
+
+def test_resident_downloads_a_measures_figures(page: Any, demo: None) -> None:
+    from cohesion.strategy.models import Observation
+
+    visit(page, "/measures/community-grants-awarded/")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download all the figures (CSV)").click()
+    download = info.value
+    assert download.suggested_filename == "community-grants-awarded.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert len(rows) == Observation.objects.filter(measure__slug="community-grants-awarded").count()
+    ward_rows = [row for row in rows if row["area_code"]]
+    assert ward_rows and {row["measure"] for row in rows} == {"community-grants-awarded"}
+    # Small ward counts never reach a resident: each is a number of 5 or more, or hidden.
+    hidden_labels = {"fewer than 5", "hidden to protect a small number"}
+    hidden = [row for row in ward_rows if row["value"] in hidden_labels]
+    assert hidden
+    assert all(float(row["value"]) >= 5 for row in ward_rows if row["value"] not in hidden_labels)
