@@ -61,6 +61,8 @@ class Organisation(models.Model):
 class Role(models.TextChoices):
     RESIDENT = "resident", "Resident"
     PARTNER = "partner", "Partner"
+    ASSEMBLY_MEMBER = "assembly_member", "Assembly member"
+    FACILITATOR = "facilitator", "Assembly facilitator"
     COUNCILLOR = "councillor", "Councillor"
     OFFICER = "officer", "Cohesion officer"
     ADMIN = "admin", "Platform admin"
