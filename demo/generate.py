@@ -58,6 +58,8 @@ def figures(*, wards: list[tuple[str, str, int]], seed: int = DEFAULT_SEED, as_o
         base_value, base_date_text, _ = spec["baseline"]
         base_date = date.fromisoformat(base_date_text)
         slug = spec["slug"]
+        if gen.get("none"):
+            continue  # no figures yet: the site shows "Not enough data"
         if spec["kind"] == "percentage":
             if spec["frequency"] == "annual":
                 periods = []

@@ -105,7 +105,7 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
-    """The Stoke-on-Trent demo (wards, strategy, 16 measures, figures and the four demo users)."""
+    """The Stoke-on-Trent demo (wards, strategy, 17 measures, figures and the four demo users)."""
     from django.core.management import call_command
 
     call_command("load_demo", stdout=io.StringIO())

@@ -45,7 +45,7 @@ def test_public_pages(page: Any, demo: None) -> None:
 
     priorities = list(Priority.objects.order_by("number").values_list("slug", flat=True))
     measures = list(Measure.objects.published().order_by("slug").values_list("slug", flat=True))
-    assert len(measures) == 16
+    assert len(measures) == 17
     pages = [
         ("home", "/", 200),
         *((f"priority {slug}", f"/priorities/{slug}/", 200) for slug in priorities),
