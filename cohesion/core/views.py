@@ -52,6 +52,19 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("public:home")
 
 
+@public
+def after_sign_in(request: HttpRequest) -> HttpResponse:
+    """Send each person to the place their role works in."""
+    user = request.user
+    if not isinstance(user, User):
+        return redirect("login")
+    if user.has_role(*SIGNED_IN_ROLES):
+        return redirect("staff:dashboard")
+    if user.role in (Role.ASSEMBLY_MEMBER, Role.FACILITATOR):
+        return redirect("assembly_workspace:index")
+    return redirect("public:home")
+
+
 @role_required(Role.ADMIN)
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.select_related("actor").all()

@@ -101,7 +101,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "staff:dashboard"
+LOGIN_REDIRECT_URL = "core:after_sign_in"
 LOGOUT_REDIRECT_URL = "public:home"
 
 # Sign-in throttling (django-axes): lock an account/IP pair after 5 failures for 30 minutes.

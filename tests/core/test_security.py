@@ -70,3 +70,18 @@ def test_production_settings_pass_the_deploy_check() -> None:
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_after_sign_in_each_role_lands_where_it_works(make_user: Any) -> None:
+    expected = {
+        Role.OFFICER: reverse("staff:dashboard"),
+        Role.PARTNER: reverse("staff:dashboard"),
+        Role.COUNCILLOR: reverse("staff:dashboard"),
+        Role.ASSEMBLY_MEMBER: reverse("assembly_workspace:index"),
+        Role.FACILITATOR: reverse("assembly_workspace:index"),
+        Role.RESIDENT: reverse("public:home"),
+    }
+    for role, url in expected.items():
+        client = Client()
+        client.force_login(make_user(role))
+        assert client.get(reverse("core:after_sign_in"))["Location"] == url, role

@@ -48,6 +48,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "staff:import_new": STAFF,
     "staff:import_detail": STAFF,
     "core:audit_log": ADMIN_ONLY,
+    "core:after_sign_in": {"anonymous": 302, Role.PARTNER: 302, Role.COUNCILLOR: 302, Role.OFFICER: 302, Role.ADMIN: 302},
     "core:api_tokens": SIGNED_IN,
     "core:api_token_revoke": {**SIGNED_IN, Role.PARTNER: 405, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
     # The job belongs to the officer: others (but admins) cannot even see that it exists.
@@ -58,6 +59,31 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:progress_pdf": {**REPORTS, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
     "reports:download": REPORTS,
     "api:api-root": dict.fromkeys(ROLES, 404),
+    # Assembly workspace. Partners and councillors are never in an assembly; members and
+    # facilitators (and a member of another assembly) are checked in tests/assembly/test_workspace.py.
+    "assembly_workspace:index": STAFF,
+    "assembly_workspace:welcome": EVERYONE,  # a wrong link shows "This link does not work"
+    "assembly_workspace:you_said_we_did": EVERYONE,
+    "assembly_workspace:assembly": STAFF,
+    "assembly_workspace:members": STAFF,
+    "assembly_workspace:member_add": STAFF,
+    "assembly_workspace:facilitator_add": STAFF,
+    "assembly_workspace:member_deactivate": STAFF_POST_ONLY,
+    "assembly_workspace:member_link": STAFF_POST_ONLY,
+    "assembly_workspace:session_add": STAFF,
+    "assembly_workspace:session": STAFF,
+    "assembly_workspace:session_edit": STAFF,
+    "assembly_workspace:session_ics": STAFF,
+    "assembly_workspace:paper_add": STAFF,
+    "assembly_workspace:paper_file": STAFF,
+    "assembly_workspace:recommendation_add": STAFF,
+    "assembly_workspace:recommendation": STAFF,
+    "assembly_workspace:recommendation_edit": STAFF,
+    "assembly_workspace:recommendation_open": STAFF_POST_ONLY,
+    "assembly_workspace:recommendation_close": STAFF_POST_ONLY,
+    "assembly_workspace:vote": {**STAFF, Role.OFFICER: 403, Role.ADMIN: 405},  # members only; POST
+    "assembly_workspace:response_edit": STAFF,
+    "assembly_workspace:response_publish": STAFF_POST_ONLY,
     "api:openapi-json": EVERYONE,
     "api:openapi-view": EVERYONE,
     "api:list_wards": API_READ,
@@ -115,6 +141,31 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
         "api:list_observations": {"slug": "feel-they-belong"},
         "api:create_observation": {"slug": "feel-they-belong"},
     }
+    # Assembly workspace: one assembly with a session, a PDF paper, an agreed and a draft recommendation.
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from cohesion.assembly.models import Assembly, EvidencePaper, Member, Recommendation, Session
+
+    ws = Assembly.objects.create(name="Workspace", slug="workspace-url-table", summary="For the URL table.")
+    ws_session = Session.objects.create(assembly=ws, title="First meeting", starts_at=timezone.now(), place="Civic Centre")
+    ws_paper = EvidencePaper(session=ws_session, title="Evidence")
+    ws_paper.file.save("evidence.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
+    ws_agreed = Recommendation.objects.create(assembly=ws, session=ws_session, number=1, title="A", text="A", status="agreed")
+    ws_draft = Recommendation.objects.create(assembly=ws, session=ws_session, number=2, title="B", text="B")
+    ws_member = Member.objects.create(assembly=ws, user=make_user(Role.ASSEMBLY_MEMBER), role="member")
+    on_ws = {"slug": ws.slug}
+    for name in ["assembly", "you_said_we_did", "members", "member_add", "facilitator_add", "session_add"]:
+        kwargs[f"assembly_workspace:{name}"] = on_ws
+    for name in ["session", "session_edit", "session_ics", "paper_add", "recommendation_add"]:
+        kwargs[f"assembly_workspace:{name}"] = {**on_ws, "pk": ws_session.pk}
+    for name in ["recommendation", "recommendation_open", "recommendation_close", "vote", "response_edit", "response_publish"]:
+        kwargs[f"assembly_workspace:{name}"] = {**on_ws, "pk": ws_agreed.pk}
+    kwargs["assembly_workspace:recommendation_edit"] = {**on_ws, "pk": ws_draft.pk}
+    kwargs["assembly_workspace:paper_file"] = {**on_ws, "pk": ws_paper.pk}
+    kwargs["assembly_workspace:member_deactivate"] = {**on_ws, "pk": ws_member.pk}
+    kwargs["assembly_workspace:member_link"] = {**on_ws, "pk": ws_member.pk}
+    kwargs["assembly_workspace:welcome"] = {"uidb64": "MQ", "token": "not-a-real-token"}
     return {"users": users, "kwargs": kwargs}
 
 
