@@ -82,6 +82,9 @@ class InvitationDraw(models.Model):
     record: models.JSONField[Any] = models.JSONField(default=dict, help_text="Inputs, seed, versions and the result")
     drawn_at = models.DateTimeField(default=timezone.now)
     drawn_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    letters_pdf = models.BinaryField(null=True, blank=True, help_text="The letters (PDF mail merge)")
+    letters_made_at = models.DateTimeField(null=True, blank=True)
+    letters_job = models.OneToOneField(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation_letters")
 
     class Meta:
         ordering = ["-drawn_at"]

@@ -118,6 +118,15 @@ def _job_result_url(job: Job) -> str | None:
         return reverse("staff:import_detail", kwargs={"pk": job.observation_import.pk})
     if job.kind == "progress_report" and job.result.get("report_id"):
         return reverse("reports:download", kwargs={"pk": job.result["report_id"]})
+    if job.kind == "assembly_letters" and job.result.get("draw_id"):
+        from cohesion.assembly.models import InvitationDraw
+
+        draw = InvitationDraw.objects.select_related("assembly").filter(pk=job.result["draw_id"]).first()
+        if draw:
+            return reverse("assembly_staff:draw_detail", kwargs={"slug": draw.assembly.slug, "pk": draw.pk})
+    if job.kind == "assembly_selection" and hasattr(job, "selection_run"):
+        run = job.selection_run
+        return reverse("assembly_staff:run_detail", kwargs={"slug": run.assembly.slug, "pk": run.pk})
     return None
 
 

@@ -58,6 +58,39 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:progress_html": REPORTS,
     "reports:progress_pdf": {**REPORTS, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
     "reports:download": REPORTS,
+    # Citizens' Assembly civic lottery: officers run it; residents register and see the draw.
+    "assembly_staff:list": STAFF,
+    "assembly_staff:create": STAFF,
+    "assembly_staff:detail": STAFF,
+    "assembly_staff:edit": STAFF,
+    "assembly_staff:addresses": STAFF,
+    "assembly_staff:draw_new": STAFF,
+    "assembly_staff:draw_detail": STAFF,
+    "assembly_staff:letters_start": STAFF_POST_ONLY,
+    "assembly_staff:letters_download": STAFF,
+    "assembly_staff:codes_csv": STAFF,
+    "assembly_staff:questions": STAFF,
+    "assembly_staff:question_add": STAFF,
+    "assembly_staff:question_edit": STAFF,
+    "assembly_staff:question_delete": STAFF_POST_ONLY,
+    "assembly_staff:volunteers": STAFF,  # contact details: officers only, each look audited
+    "assembly_staff:volunteer_paper": STAFF,
+    "assembly_staff:volunteer_withdraw": STAFF_POST_ONLY,
+    "assembly_staff:quotas": STAFF,
+    "assembly_staff:quotas_relax": STAFF_POST_ONLY,
+    "assembly_staff:run_new": STAFF,
+    "assembly_staff:run_detail": STAFF,
+    "assembly_staff:run_publish": STAFF_POST_ONLY,
+    "assembly_staff:run_draw": STAFF_POST_ONLY,
+    "assembly_public:index": EVERYONE,
+    "assembly_public:detail": EVERYONE,
+    "assembly_public:register": EVERYONE,
+    "assembly_public:register_details": dict.fromkeys(ROLES, 302),  # without a code: back to step 1
+    "assembly_public:register_done": dict.fromkeys(ROLES, 302),  # without a registration: back to step 1
+    "assembly_public:selection": EVERYONE,
+    "assembly_public:lottery_file": EVERYONE,
+    "assembly_public:probabilities_csv": EVERYONE,
+    "assembly_public:verify_script": EVERYONE,
     "api:api-root": dict.fromkeys(ROLES, 404),
     # Assembly workspace. Partners and councillors are never in an assembly; members and
     # facilitators (and a member of another assembly) are checked in tests/assembly/test_workspace.py.
@@ -166,6 +199,35 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
     kwargs["assembly_workspace:member_deactivate"] = {**on_ws, "pk": ws_member.pk}
     kwargs["assembly_workspace:member_link"] = {**on_ws, "pk": ws_member.pk}
     kwargs["assembly_workspace:welcome"] = {"uidb64": "MQ", "token": "not-a-real-token"}
+    # Civic lottery: an assembly taking registrations, an address with a used letter (letters made),
+    # a volunteer, and a selection run whose fingerprint is published.
+    from django.utils.timezone import now as lottery_now
+
+    from cohesion.assembly import models as lottery_models
+    from cohesion.assembly import services as lottery_services
+
+    ca = lottery_services.assembly_create(
+        assembly=lottery_models.Assembly(name="Lottery", slug="lottery-url-table", summary="For the URL table.", stage="inviting"),
+        actor=None,
+    )
+    ca_address = lottery_models.Address.objects.create(assembly=ca, uprn="1", address="1 Road", postcode="ST1 1AA", ward=strategy_data["wards"][0])
+    ca_draw = lottery_models.InvitationDraw.objects.create(assembly=ca, seed=1, invitations_requested=1, letters_pdf=b"%PDF-1.4")
+    ca_invitation = lottery_models.Invitation.objects.create(assembly=ca, draw=ca_draw, address=ca_address, code="AAAA-AAAA", used_at=lottery_now())
+    ca_volunteer = lottery_models.Volunteer.objects.create(assembly=ca, invitation=ca_invitation, label="V0001", consent_at=lottery_now())
+    ca_run = lottery_models.SelectionRun.objects.create(
+        assembly=ca, lottery_file=b"{}", fingerprint="0" * 64, fingerprint_published_at=lottery_now(), marginals={"V0001": 1.0}
+    )
+    for name in ["detail", "edit", "addresses", "draw_new", "questions", "question_add", "volunteers", "volunteer_paper", "quotas", "quotas_relax", "run_new"]:
+        kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug}
+    for name in ["draw_detail", "letters_start", "letters_download", "codes_csv"]:
+        kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug, "pk": ca_draw.pk}
+    for name in ["question_edit", "question_delete"]:
+        kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug, "pk": ca.questions.first().pk}
+    kwargs["assembly_staff:volunteer_withdraw"] = {"slug": ca.slug, "pk": ca_volunteer.pk}
+    for name in ["run_detail", "run_publish", "run_draw"]:
+        kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug, "pk": ca_run.pk}
+    for name in ["detail", "register", "register_details", "register_done", "selection", "lottery_file", "probabilities_csv"]:
+        kwargs[f"assembly_public:{name}"] = {"slug": ca.slug}
     return {"users": users, "kwargs": kwargs}
 
 
