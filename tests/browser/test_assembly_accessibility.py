@@ -17,7 +17,13 @@ def assembly_world(demo: None) -> dict[str, Any]:
     """A small assembly taken all the way: volunteers, quotas, a drawn panel, a session,
     a recommendation the assembly agreed and the council's published response."""
     from cohesion.assembly import services
-    from cohesion.assembly.models import CouncilResponse, Invitation, Member, Recommendation, Session
+    from cohesion.assembly.models import (
+        CouncilResponse,
+        Invitation,
+        Member,
+        Recommendation,
+        Session,
+    )
     from cohesion.core.models import Role, User, Ward
     from tests.assembly.test_civic_lottery_support import (
         make_addresses,

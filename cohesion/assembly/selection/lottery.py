@@ -239,23 +239,19 @@ def _prepare(distribution: DistributionLike, m: int, instance: _InstanceLike | N
     )
 
 
-def _with_neighbours(
-    problem: _Problem, instance: _InstanceLike, scope: np.ndarray, cap: int, limit: int
-) -> tuple[_Problem, int]:
-    """Add panels one swap away from the distribution's panels, to give the rounding room.
+@dataclass
+class _Facts:
+    """What the repair needs to know about each group, from the instance."""
 
-    The distribution's own panels can leave no integer solution that reaches the cap: a LEXIMIN
-    distribution holds many people exactly at the smallest probability, and whole panels move
-    many of them at once. A *neighbour* of a panel swaps one seat from a group ``g`` to a group
-    ``h`` whose members are close to the cap (level below cap + 1), when the swap keeps every
-    quota: the counts of ``g``'s values fall by one and ``h``'s rise by one, only in the
-    categories where they differ. ``h`` must be a group of interchangeable volunteers (own
-    household, not kept), so the household rule and the kept people cannot break. Neighbours get
-    probability 0 in the distribution and may be used at most once each; at most ``limit`` are
-    added. Every lottery panel is checked against the instance at the end all the same.
-    """
+    categories: list[str]
+    values: list[tuple[str, ...]]  # group -> its value in each category
+    free: np.ndarray  # group of interchangeable volunteers (own household, not kept)
+    kept: np.ndarray
+    bounds: dict[tuple[str, str], tuple[int, int]]
+
+
+def _facts(problem: _Problem, instance: _InstanceLike) -> _Facts:
     categories = list(dict.fromkeys(q.category for q in instance.quotas))
-    bounds = {(q.category, q.value): (q.min, q.max) for q in instance.quotas}
     households: dict[str, int] = {}
     for person in instance.people:
         if person.household is not None:
@@ -268,57 +264,169 @@ def _with_neighbours(
         values.append(tuple(str(person.features.get(c)) for c in categories))
         kept[g] = person.id in instance.keep
         alone = person.household is None or households[person.household] == 1
-        free[g] = alone and not kept[g]
-    level = problem.target / np.maximum(problem.size, 1)
-    tight = [int(h) for h in np.flatnonzero(scope & free & (level < cap + 1))]
-    existing = set(problem.panels)
-    added: dict[tuple[tuple[int, int], ...], None] = {}
-    for j in np.argsort(-problem.prob, kind="stable").tolist():
-        panel = dict(problem.panels[j])
-        count: dict[tuple[str, str], int] = {}
-        for g, a in panel.items():
-            for c, v in zip(categories, values[g], strict=True):
-                count[(c, v)] = count.get((c, v), 0) + a
-        for h in tight:
-            if panel.get(h, 0) >= problem.size[h]:
+        free[g] = alone and not kept[g] and len(members) >= 1
+    bounds = {(q.category, q.value): (q.min, q.max) for q in instance.quotas}
+    return _Facts(categories, values, free, kept, bounds)
+
+
+def _repair(
+    problem: _Problem,
+    counts: np.ndarray,
+    instance: _InstanceLike,
+    scope: np.ndarray,
+    cap: int,
+    seconds: float,
+    stats: dict[str, object],
+    depth: int = 4,
+) -> tuple[_Problem, np.ndarray]:
+    """Lift the people still below the cap by moving seats between groups within lottery panels.
+
+    Whole panels move many people at once, so the distribution's own panels may leave no way to
+    give everyone ``cap`` panels. A *swap* takes one copy of a panel P in the lottery and
+    replaces it by P with one seat moved from a group ``g`` to a group ``x``, when that keeps
+    every quota (only the categories where ``g`` and ``x`` differ change, by one each) and ``x``
+    is a group of interchangeable volunteers (own household, not kept: the household rule and the
+    kept people cannot break). When quotas are full in every panel (a rare value that LEXIMIN
+    always gives its maximum) no single swap may reach a short group, so the repair looks for a
+    *chain* of up to ``depth`` swaps, breadth first: the short group gets a seat from ``g1``,
+    ``g1`` gets one from ``g2``..., and the last group is one with a seat to spare (it stays at or
+    above the cap). Every group in between keeps its number of seats. Among the chains of the
+    shortest length it takes the one whose giver is furthest above its target, so the change
+    also moves the lottery towards the distribution. New panels get probability 0 in the
+    distribution; every lottery panel is checked against the instance at the end all the same.
+    Deterministic (up to the time limit).
+    """
+    deadline = time.monotonic() + seconds
+    facts = _facts(problem, instance)
+    category_index = {c: i for i, c in enumerate(facts.categories)}
+    panels = [dict(key) for key in problem.panels]
+    index = {key: j for j, key in enumerate(problem.panels)}
+    work = [int(c) for c in counts.tolist()]
+    totals = problem.totals(counts)
+    need = np.where(scope, cap * problem.size, 0)
+    headroom: dict[int, tuple[set[tuple[int, str]], set[tuple[int, str]]]] = {}
+
+    def room(j: int) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+        """(values that may lose a seat, values that may gain one) in panel j."""
+        if j not in headroom:
+            count: dict[tuple[str, str], int] = {}
+            for g, a in panels[j].items():
+                for c, v in zip(facts.categories, facts.values[g], strict=True):
+                    count[(c, v)] = count.get((c, v), 0) + a
+            down = {
+                (category_index[c], v)
+                for (c, v), k in count.items()
+                if k - 1 >= facts.bounds[(c, v)][0]
+            }
+            up = {
+                (category_index[c], v)
+                for (c, v), (_, high) in facts.bounds.items()
+                if count.get((c, v), 0) + 1 <= high
+            }
+            headroom[j] = (down, up)
+        return headroom[j]
+
+    def edges_into(x: int) -> list[tuple[int, int]]:
+        """(panel j, group g): panel j is in the lottery and may move a seat from g to x."""
+        found: list[tuple[int, int]] = []
+        vx = facts.values[x]
+        for j, copies in enumerate(work):
+            if copies == 0 or panels[j].get(x, 0) >= problem.size[x]:
                 continue
-            for g in panel:
-                if g == h or kept[g]:
+            down, up = room(j)
+            for g in panels[j]:
+                if g == x or facts.kept[g]:
                     continue
-                ok = True
-                for c, vg, vh in zip(categories, values[g], values[h], strict=True):
-                    if vg != vh and (
-                        count[(c, vg)] - 1 < bounds[(c, vg)][0]
-                        or count.get((c, vh), 0) + 1 > bounds[(c, vh)][1]
-                    ):
-                        ok = False
-                        break
-                if not ok:
+                if all(
+                    vg == vh or ((i, vg) in down and (i, vh) in up)
+                    for i, (vg, vh) in enumerate(zip(facts.values[g], vx, strict=True))
+                ):
+                    found.append((j, g))
+        return found
+
+    def chain(h: int) -> list[tuple[int, int, int]] | None:
+        """Swaps (panel, from, to), giver first, that bring one seat to h; None if none found."""
+        parent: dict[int, tuple[int, int]] = {}  # g -> (panel, the group g gives to)
+        frontier = [h]
+        seen = {h}
+        for _ in range(depth):
+            givers: list[tuple[float, int]] = []
+            following: list[int] = []
+            for x in frontier:
+                if x != h and not facts.free[x]:
                     continue
-                swapped = dict(panel)
-                swapped[g] -= 1
-                if swapped[g] == 0:
-                    del swapped[g]
-                swapped[h] = swapped.get(h, 0) + 1
-                key = tuple(sorted(swapped.items()))
-                if key not in existing:
-                    added[key] = None
-                if len(added) >= limit:
-                    break
-            if len(added) >= limit:
-                break
-        if len(added) >= limit:
+                for j, g in edges_into(x):
+                    if g in seen:
+                        continue
+                    seen.add(g)
+                    parent[g] = (j, x)
+                    if totals[g] - 1 >= need[g]:
+                        givers.append(
+                            (-float((totals[g] - problem.target[g]) / problem.size[g]), g)
+                        )
+                    else:
+                        following.append(g)
+                if time.monotonic() > deadline:
+                    return None
+            if givers:
+                g = min(givers)[1]
+                swaps: list[tuple[int, int, int]] = []
+                while g != h:
+                    j, x = parent[g]
+                    swaps.append((j, g, x))
+                    g = x
+                return swaps
+            frontier = following
+            if not frontier:
+                return None
+        return None
+
+    stuck: set[int] = set()
+    moved = 0
+    chains = 0
+    while time.monotonic() < deadline:
+        short = [
+            h
+            for h in np.flatnonzero(scope & facts.free & (totals < need)).tolist()
+            if h not in stuck
+        ]
+        if not short:
             break
-    if not added:
-        return problem, 0
-    panels = problem.panels + list(added)
-    prob = np.concatenate((problem.prob, np.zeros(len(added))))
-    lengths = np.array([len(key) for key in panels], dtype=np.int64)
-    members = np.array([g for key in panels for g, _ in key], dtype=np.int64)
-    seats = np.array([a for key in panels for _, a in key], dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+        h = max(short, key=lambda g: ((need[g] - totals[g]) / problem.size[g], -g))
+        swaps = chain(h)
+        if swaps is None or any(work[j] == 0 for j, _, _ in swaps):
+            stuck.add(h)
+            continue
+        for j, g, x in swaps:
+            if work[j] == 0:  # pragma: no cover - the same panel twice in one chain
+                break
+            swapped = dict(panels[j])
+            swapped[g] -= 1
+            if swapped[g] == 0:
+                del swapped[g]
+            swapped[x] = swapped.get(x, 0) + 1
+            key = tuple(sorted(swapped.items()))
+            if key not in index:
+                index[key] = len(panels)
+                panels.append(swapped)
+                work.append(0)
+            work[j] -= 1
+            work[index[key]] += 1
+            totals[g] -= 1
+            totals[x] += 1
+            moved += 1
+        chains += 1
+    stats["repair_chains"] = chains
+    stats["repair_swaps"] = moved
+    stats["repair_new_panels"] = len(panels) - len(problem.panels)
+    stats["repair_unfixable_groups"] = len(stuck)
+    if len(panels) == len(problem.panels):
+        return problem, np.array(work, dtype=np.int64)
+    keys = [tuple(sorted(p.items())) for p in panels]
+    prob = np.concatenate((problem.prob, np.zeros(len(panels) - len(problem.panels))))
+    lengths = np.array([len(key) for key in keys], dtype=np.int64)
     bigger = _Problem(
-        panels,
+        keys,
         prob,
         problem.m,
         problem.group_of,
@@ -326,12 +434,12 @@ def _with_neighbours(
         problem.size,
         problem.pi,
         problem.target,
-        members,
-        seats,
-        starts,
+        np.array([g for key in keys for g, _ in key], dtype=np.int64),
+        np.array([a for key in keys for _, a in key], dtype=np.int64),
+        np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64),
         lengths,
     )
-    return bigger, len(added)
+    return bigger, np.array(work, dtype=np.int64)
 
 
 def _greedy_rounding(problem: _Problem) -> np.ndarray:
@@ -365,11 +473,17 @@ def _greedy_rounding(problem: _Problem) -> np.ndarray:
     return counts.astype(np.int64)
 
 
-def _bounds(problem: _Problem) -> tuple[np.ndarray, np.ndarray]:
-    """Each count stays within ``_SLACK`` panels of ``floor``/``ceil`` of ``m * p_P``."""
+def _bounds(problem: _Problem, start: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each count stays within ``_SLACK`` panels of ``floor``/``ceil`` of ``m * p_P``.
+
+    With ``start``, the bounds are widened to hold it (the repair may have gone past them).
+    """
     scaled = problem.m * problem.prob
     lower = np.maximum(np.floor(scaled + _EPS) - _SLACK, 0.0)
     upper = np.ceil(scaled - _EPS) + _SLACK
+    if start is not None:
+        lower = np.minimum(lower, start)
+        upper = np.maximum(upper, start)
     return lower, upper
 
 
@@ -402,7 +516,7 @@ def _local_search(
     helps, after ``max_moves`` moves, or after ``seconds``. NumPy only.
     """
     deadline = time.monotonic() + seconds
-    lower, upper = _bounds(problem)
+    lower, upper = _bounds(problem, counts)
     counts = counts.astype(np.int64).copy()
     totals = problem.totals(counts)
     floor_count = _min_count(problem, totals, scope)
@@ -497,7 +611,7 @@ def _solve_mip(
 
     deadline = time.monotonic() + max(time_limit, 0.0)
     num_panels = len(problem.panels)
-    lower, upper = _bounds(problem)
+    lower, upper = _bounds(problem, start)
     scoped = np.flatnonzero(scope)
     row_of = np.full(problem.groups, -1, dtype=np.int64)
     row_of[scoped] = np.arange(len(scoped))
@@ -713,11 +827,15 @@ def round_to_lottery(
         problem, heuristic, scope, max_moves=4 * m, seconds=time_limit / 3, stats=stats
     )
     stats["heuristic_min_count"] = _min_count(problem, problem.totals(heuristic), scope)
-    if instance is not None and use_mip and stats["heuristic_min_count"] < cap:  # type: ignore[operator]
-        limit = max(2000, 4 * len(problem.panels))
-        problem, added = _with_neighbours(problem, instance, scope, cap, limit)
-        heuristic = np.concatenate((heuristic, np.zeros(added, dtype=np.int64)))
-        stats["neighbour_panels"] = added
+    if instance is not None and stats["heuristic_min_count"] < cap:  # type: ignore[operator]
+        problem, heuristic = _repair(
+            problem, heuristic, instance, scope, cap, time_limit / 3, stats
+        )
+        heuristic = _local_search(
+            problem, heuristic, scope, max_moves=4 * m, seconds=time_limit / 6, stats=stats
+        )
+        stats["repaired_min_count"] = _min_count(problem, problem.totals(heuristic), scope)
+        stats["heuristic_total_deviation"] = _total_deviation(problem, heuristic) / m
     stats["heuristic_total_deviation"] = _total_deviation(problem, heuristic) / m
     counts = heuristic
     stats["rounding"] = "heuristic"
