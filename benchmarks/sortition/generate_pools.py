@@ -215,8 +215,9 @@ def main() -> None:
         counts = [len(c) for c in result["quotas"]]
         manifest.append(
             {
-                "name": directory.name,
                 **{key: val for key, val in asdict(shape).items() if key != "values"},
+                "shape": shape.name,
+                "name": directory.name,
                 "values_per_category": counts,
                 "slack": result["slack"],
                 "seed": args.seed,

@@ -91,6 +91,8 @@ _DUAL_POSITIVE = 1e-7
 # The batch check runs when at least this many tied types have no positive dual value.
 _CHECK_MIN = 2
 _DIVE_STEPS = 25
+# Extra panels priced per round with damped duals.
+_EXTRA_COLUMNS = 4
 _MW_ROUNDS = 300
 _NASH_GAP = 1e-7
 
@@ -131,6 +133,27 @@ class _Types:
     hi: np.ndarray  # per quota: maximum left
     households: list[np.ndarray]  # per shared household: its types (one person each)
     kept: np.ndarray  # person positions always on the panel
+
+    def subset(self, keep: np.ndarray) -> _Types:
+        """The same problem without the types not in ``keep`` (a boolean mask)."""
+        new_index = np.full(len(self.size), -1, dtype=np.int64)
+        new_index[keep] = np.arange(int(keep.sum()))
+
+        def remap(ts: np.ndarray) -> np.ndarray:
+            mapped = new_index[ts]
+            return mapped[mapped >= 0]
+
+        households = [remap(h) for h in self.households]
+        return _Types(
+            seats=self.seats,
+            members=[m for m, k in zip(self.members, keep.tolist(), strict=True) if k],
+            size=self.size[keep],
+            quota_types=[remap(q) for q in self.quota_types],
+            lo=self.lo,
+            hi=self.hi,
+            households=[h for h in households if len(h) > 1],
+            kept=self.kept,
+        )
 
 
 def _reduce(instance: Instance) -> _Types:
@@ -254,7 +277,9 @@ class _Oracle:
         self.lp.setOptionValue("dual_feasibility_tolerance", 1e-9)
         self.all_cols = np.arange(num, dtype=np.int32)
         self.upper = types.size.copy()
+        self.faces = 0
         self.calls = 0
+        self.rens_calls = 0
         self.mip_calls = 0
         self.seconds = 0.0
         self.mip_seconds = 0.0
@@ -271,6 +296,15 @@ class _Oracle:
                     np.zeros(len(types)),
                 )
 
+    def add_face(self, weights: np.ndarray, value: float) -> None:
+        """Only panels with sum_t weights_t x_t >= value from now on (both models)."""
+        nz = np.flatnonzero(weights > 0)
+        if not len(nz):
+            return
+        for h in (self.mip, self.lp):
+            h.addRow(value, INF, len(nz), nz.astype(np.int32), weights[nz].astype(np.float64))
+        self.faces += 1
+
     def _time(self, h: Any) -> None:
         left = self.clock.remaining()
         if left is not None:
@@ -278,7 +312,25 @@ class _Oracle:
                 raise _Timeout
             h.setOptionValue("time_limit", max(left, 0.01))
 
-    def _dive(self, x: np.ndarray, target: float) -> np.ndarray | None:
+    def _rens(self, x: np.ndarray, target: float, scaled: np.ndarray) -> np.ndarray | None:
+        """The integer program with every count between the floor and the ceiling of the LP
+        solution's value: HiGHS presolves it to a tiny problem. None when it has no solution."""
+        self.rens_calls += 1
+        self._time(self.mip)
+        self.mip.changeColsCost(self.num, self.all_cols, -scaled)
+        lower = np.floor(x + 1e-7)
+        upper = np.minimum(np.ceil(x - 1e-7), self.upper)
+        self.mip.changeColsBounds(self.num, self.all_cols, np.minimum(lower, upper), upper)
+        try:
+            self.mip.run()
+            info = self.mip.getInfo()
+            if info.primal_solution_status < 2:
+                return None
+            return np.rint(np.asarray(self.mip.getSolution().col_value)).astype(np.int64)
+        finally:
+            self.mip.changeColsBounds(self.num, self.all_cols, np.zeros(self.num), self.upper)
+
+    def _dive(self, x: np.ndarray, target: float, scaled: np.ndarray) -> np.ndarray | None:
         """Round the LP relaxation's solution by diving: fix the fractional counts closest to a
         whole number, re-solve (warm), repeat. Returns integral counts, or None when the dive
         becomes infeasible, takes too many steps, or its value drops to ``target`` or below.
@@ -354,17 +406,26 @@ class _Oracle:
         self.lp.changeColsCost(self.num, self.all_cols, scaled)
         self.lp.run()
         lp_bound = INF
+        found: np.ndarray | None = None
+        found_value = -INF
         if self.lp.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             x = np.asarray(self.lp.getSolution().col_value)
             lp_bound = float(self.lp.getInfo().objective_function_value) + pad
             if lp_bound <= target:
                 return -INF, lp_bound * scale, None
-            counts = self._dive(x, target)
-            if counts is not None:
-                value = float(scaled @ counts)
-                if value > target or lp_bound - value <= pad:
-                    return value * scale, max(lp_bound, value) * scale, counts
+            # Heuristics: diving, then RENS (the integer program restricted to rounding the LP
+            # solution up or down, which HiGHS presolves to a tiny problem).
+            for heuristic_step in (self._dive, self._rens):
+                counts = heuristic_step(x, target, scaled)
+                if counts is not None:
+                    value = float(scaled @ counts)
+                    if value > found_value:
+                        found, found_value = counts, value
+                    if value > target or lp_bound - value <= pad:
+                        return value * scale, max(lp_bound, value) * scale, counts
         if heuristic:
+            if found is not None and threshold == -INF:
+                return found_value * scale, lp_bound * scale, found
             return -INF, lp_bound * scale, None
         # The integer program (a minimisation of minus the weight, so that HiGHS's cutoff and
         # target options read plainly): only panels above the threshold count, and it stops at
@@ -417,7 +478,7 @@ def _initial_panels(
     panels: list[np.ndarray] = []
     while not covered.all():
         weights = (~covered).astype(np.float64)
-        value, _, counts = oracle.best(weights)
+        value, _, counts = oracle.best(weights, 0.5)
         if counts is None or value < 0.5:
             break
         panels.append(counts)
@@ -431,9 +492,9 @@ def _initial_panels(
     rounds = min(_MW_ROUNDS, 3 * num)
     for _ in range(rounds):
         noisy = weights * rng.uniform(0.9, 1.1, size=num)
-        _, _, counts = oracle.best(noisy / noisy.max())
+        _, _, counts = oracle.best(noisy / noisy.max(), heuristic=True)
         if counts is None:
-            break
+            continue
         panels.append(counts)
         weights *= 0.8 ** (counts / types.size)
     return panels, impossible
@@ -444,17 +505,27 @@ def _initial_panels(
 
 
 class _Master:
-    """The restricted master LP over the panels found so far, kept in one HiGHS model.
+    """The restricted master LP over the panels found so far, solved in its dual form and kept
+    in one HiGHS model (adding a panel adds a row; HiGHS's dual simplex continues from the last
+    basis).
 
-    In HiGHS it is a minimisation::
+    The primal (what we want) for a LEXIMIN stage::
 
-        min  -c_z z - sum_P lam_P sum_t o_t a_tP
-        s.t. sum_P lam_P = 1                                          (row 0)
-             sum_P lam_P a_tP - [t free] z >= lb_t  for each type t   (row 1 + t)
+        max  z + sum_t o_t p_t      p_t = sum_P lam_P a_tP  (the probability of type t)
+        s.t. sum_P lam_P = 1,  lam >= 0
+             p_t - z >= lb_t   for free types (lb_t = 0)
+             p_t     >= lb_t   for fixed types (lb_t = the fixed value)
 
-    with a_tP = (people of type t on P) / (people of type t): the probability of each member of
-    type t. In LEXIMIN stages c_z = 1, o = 0, lb_t = 0 for free types and the fixed value for fixed
-    types. The batch check fixes z and sets o_t = 1 for the candidates.
+    with a_tP = (people of type t on P) / (people of type t). In a stage o = 0. In the batch
+    check z is fixed to v and o_t = 1 for the candidates. The dual, which is what HiGHS holds::
+
+        min  w - sum_t lb'_t y_t          lb'_t = lb_t, or v for free types in the check
+        s.t. w - sum_t a_tP y_t >= sum_t o_t a_tP     for each panel P   (row P)
+             sum_{t free} y_t = 1                     (row "norm"; dropped in the check)
+             y >= 0, w free
+
+    The panel probabilities lam_P are the duals of the panel rows and z is the dual of "norm".
+    Pricing looks for a panel with sum_t (o_t + y_t) a_tP > w.
     """
 
     def __init__(self, size: np.ndarray, clock: _Clock) -> None:
@@ -467,30 +538,35 @@ class _Master:
         self.objective = np.zeros(num)
         self.z_cost = 1.0
         self.z_bounds = (0.0, 1.0)
+        self.check_value: float | None = None
+        # Columns 0..num-1: y_t; column num: w. Row 0: norm.
         lp = highs_model(
-            cost=np.array([-1.0]),
-            lower=np.array([0.0]),
-            upper=np.array([1.0]),
-            row_lower=np.concatenate([[1.0], np.zeros(num)]),
-            row_upper=np.concatenate([[1.0], np.full(num, INF)]),
-            starts=np.array([0, num]),
-            index=np.arange(1, num + 1),
-            values=-np.ones(num),
+            cost=np.concatenate([np.zeros(num), [1.0]]),
+            lower=np.concatenate([np.zeros(num), [-INF]]),
+            upper=np.full(num + 1, INF),
+            row_lower=np.array([1.0]),
+            row_upper=np.array([1.0]),
+            starts=np.concatenate([np.arange(num + 1), [num]]),
+            index=np.zeros(num, dtype=np.int64),
+            values=np.ones(num),
         )
         self.h = new_highs()
         self.h.setOptionValue("primal_feasibility_tolerance", 1e-9)
         self.h.setOptionValue("dual_feasibility_tolerance", 1e-9)
-        # Primal simplex: adding a column keeps the basis primal feasible.
-        self.h.setOptionValue("simplex_strategy", 4)
+        self.h.setOptionValue("simplex_strategy", 1)  # dual simplex: panels arrive as rows
+        # No cost perturbation: on these degenerate LPs its clean-up costs more than it saves.
+        self.h.setOptionValue("dual_simplex_cost_perturbation_multiplier", 0.0)
         self.h.passModel(lp)
         self.columns: list[tuple[np.ndarray, np.ndarray]] = []  # (types, a_tP)
         self.counts: list[np.ndarray] = []
         self.known: set[bytes] = set()
         self.solves = 0
         self.seconds = 0.0
-        self.x = np.zeros(1)
-        self.dual = np.zeros(num + 1)
+        self.y = np.zeros(num)
+        self.threshold = 0.0
         self.value = 0.0
+        self.z = 0.0
+        self._lam = np.zeros(0)
 
     def add(self, counts: np.ndarray) -> bool:
         key = counts.tobytes()
@@ -501,10 +577,10 @@ class _Master:
         a = counts[nz] / self.size[nz]
         self.columns.append((nz, a))
         self.counts.append(counts)
-        cost = -float(self.objective[nz] @ a)
-        index = np.concatenate([[0], nz + 1]).astype(np.int32)
-        values = np.concatenate([[1.0], a])
-        self.h.addCol(cost, 0.0, INF, len(index), index, values)
+        rhs = float(self.objective[nz] @ a)
+        index = np.concatenate([nz, [self.num]]).astype(np.int32)
+        values = np.concatenate([-a, [1.0]])
+        self.h.addRow(rhs, INF, len(index), index, values)
         return True
 
     def solve(self) -> None:
@@ -528,32 +604,32 @@ class _Master:
                 raise RuntimeError(f"The master LP failed: {self.h.modelStatusToString(status)}")
         self.seconds += time.perf_counter() - started
         solution = self.h.getSolution()
-        self.x = np.asarray(solution.col_value)
-        self.dual = np.asarray(solution.row_dual)
-        self.value = -float(self.h.getInfo().objective_function_value)
-
-    @property
-    def z(self) -> float:
-        return float(self.x[0])
+        x = np.asarray(solution.col_value)
+        duals = np.asarray(solution.row_dual)
+        self.y = np.maximum(x[: self.num], 0.0)
+        self.threshold = float(x[self.num])
+        self.value = float(self.h.getInfo().objective_function_value)
+        self.z = float(duals[0]) if self.check_value is None else self.check_value
+        self._lam = np.maximum(duals[1:], 0.0)
 
     def lam(self) -> np.ndarray:
-        return self.x[1:]
+        return self._lam
 
     def probabilities(self) -> np.ndarray:
         pi = np.zeros(self.num)
-        lam = self.lam()
+        lam = self._lam
         for j in np.flatnonzero(lam > 0):
             nz, a = self.columns[j]
             pi[nz] += lam[j] * a
         return pi
 
     def weights(self, y: np.ndarray) -> np.ndarray:
-        """Pricing weights per person of each type for type-row duals ``y``."""
+        """Pricing weights per person of each type for type multipliers ``y``."""
         return (self.objective + y) / self.size
 
     def bound(self, y: np.ndarray, best: float) -> float:
-        """Lagrangian upper bound on the master's optimum over *all* panels, for type-row
-        multipliers ``y >= 0`` and ``best`` >= the best panel's weight under ``weights(y)``."""
+        """Lagrangian upper bound on the primal optimum over *all* panels, for multipliers
+        ``y >= 0`` and ``best`` >= the best panel's weight under ``weights(y)``."""
         s = float(y[self.free].sum())
         slope = self.z_cost - s
         z_term = slope * (self.z_bounds[1] if slope > 0 else self.z_bounds[0])
@@ -561,87 +637,137 @@ class _Master:
 
     def profit(self, counts: np.ndarray) -> float:
         """Reduced profit of a panel under the current duals (> 0: it improves the LP)."""
-        weights = self.weights(self.dual[1:])
-        return float(weights @ counts) + float(self.dual[0])
+        return float(self.weights(self.y) @ counts) - self.threshold
 
-    def _set_panel_costs(self) -> None:
+    def _set_objective(self) -> None:
+        lb = self.lb.copy()
+        if self.check_value is not None:
+            lb[self.free] = self.check_value
+        cost = np.concatenate([-lb, [1.0]])
+        self.h.changeColsCost(self.num + 1, np.arange(self.num + 1, dtype=np.int32), cost)
+
+    def _set_rhs(self) -> None:
         if not self.columns:
             return
-        costs = np.array([-float(self.objective[nz] @ a) for nz, a in self.columns])
+        rhs = np.array([float(self.objective[nz] @ a) for nz, a in self.columns])
         index = np.arange(1, len(self.columns) + 1, dtype=np.int32)
-        self.h.changeColsCost(len(costs), index, costs)
-
-    def _set_z(self, cost: float, lower: float, upper: float) -> None:
-        self.z_cost = cost
-        self.z_bounds = (lower, upper)
-        self.h.changeColCost(0, -cost)
-        self.h.changeColBounds(0, lower, upper)
+        self.h.changeRowsBounds(len(rhs), index, rhs, np.full(len(rhs), INF))
 
     def mode_max_z(self) -> None:
         if self.objective.any():
             self.objective = np.zeros(self.num)
-            self._set_panel_costs()
-        self._set_z(1.0, 0.0, 1.0)
+            self._set_rhs()
+        self.check_value = None
+        self.z_cost, self.z_bounds = 1.0, (0.0, 1.0)
+        self.h.changeRowBounds(0, 1.0, 1.0)
+        self._set_objective()
 
     def mode_check(self, candidates: np.ndarray, z: float) -> None:
         self.objective = candidates.astype(np.float64)
-        self._set_panel_costs()
-        self._set_z(0.0, z, z)
+        self._set_rhs()
+        self.check_value = z
+        self.z_cost, self.z_bounds = 0.0, (z, z)
+        self.h.changeRowBounds(0, -INF, INF)
+        self._set_objective()
 
     def fix(self, types: np.ndarray, value: float) -> None:
         for t in np.flatnonzero(types).tolist():
-            self.h.changeCoeff(1 + t, 0, 0.0)
-            self.h.changeRowBounds(1 + t, value, INF)
+            self.h.changeCoeff(0, t, 0.0)
         self.lb[types] = value
         self.free &= ~types
-
-    def polish(self, slack: float) -> None:
-        """All types fixed: make every type's probability at least its fixed value plus as much
-        of ``slack`` as possible (the fixed values were lowered by ``slack`` for safety)."""
-        self.mode_max_z()
-        for t in range(self.num):
-            self.h.changeCoeff(1 + t, 0, -1.0)
-        self.free[:] = True
-        self._set_z(1.0, 0.0, slack)
+        self._set_objective()
 
 
-def _column_generation(master: _Master, oracle: _Oracle, *, smoothing: float = 0.7) -> float:
+def _final_probabilities(master: _Master, slack: float) -> np.ndarray:
+    """With every type fixed: panel probabilities (over all panels found) that give each type at
+    least its fixed value plus as much of ``slack`` as possible (the fixed values were lowered by
+    ``slack`` for safety). One LP over the panels, solved once."""
+    columns = master.columns
+    num = master.num
+    starts = [0]
+    index: list[int] = []
+    values: list[float] = []
+    for nz, a in columns:
+        index.append(0)
+        values.append(1.0)
+        index.extend((nz + 1).tolist())
+        values.extend(a.tolist())
+        starts.append(len(index))
+    index.extend(range(1, num + 1))
+    values.extend([-1.0] * num)
+    starts.append(len(index))
+    lp = highs_model(
+        cost=np.concatenate([np.zeros(len(columns)), [-1.0]]),
+        lower=np.zeros(len(columns) + 1),
+        upper=np.concatenate([np.full(len(columns), INF), [slack]]),
+        row_lower=np.concatenate([[1.0], master.lb]),
+        row_upper=np.concatenate([[1.0], np.full(num, INF)]),
+        starts=np.array(starts),
+        index=np.array(index),
+        values=np.array(values),
+    )
+    h = new_highs()
+    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-9)
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return master.lam()
+    return np.maximum(np.asarray(h.getSolution().col_value)[: len(columns)], 0.0)
+
+
+def _column_generation(
+    master: _Master, oracle: _Oracle, *, smoothing: float = 0.7
+) -> tuple[float, np.ndarray]:
     """Solve the master LP over all panels by column generation. Returns the duality gap left
-    (an upper bound on how far the master's value is below the optimum over all panels).
+    (an upper bound on how far the master's value is below the optimum over all panels) and
+    the dual values (type multipliers) that prove it.
 
-    Dual smoothing (Wentges): panels are priced at a mix of the current duals and the duals that
-    gave the best bound so far, which damps the oscillation of the duals between iterations.
-    When that finds no panel that improves the current LP, the current duals are priced directly,
-    which either finds one or proves the LP optimal.
+    Each round prices (1) a mix of the current duals and the duals that gave the best bound so
+    far (Wentges smoothing: it damps the oscillation of the duals), with the cheap heuristics
+    only; (2) the current duals, with the integer program when the heuristics find nothing, so
+    that a round that adds nothing proves the LP optimal; (3) a few variations of the current
+    duals in which the types on the panels just found count less, for more panels per LP solve.
     """
     center: np.ndarray | None = None
     best_bound = INF
+
+    def price(y: np.ndarray, threshold: float, heuristic: bool) -> np.ndarray | None:
+        nonlocal best_bound, center
+        _, bound, counts = oracle.best(master.weights(y), threshold, heuristic=heuristic)
+        upper = master.bound(y, bound)
+        if upper < best_bound:
+            best_bound, center = upper, y
+        return counts
+
     while True:
         master.solve()
         lower = master.value
-        y_now = np.maximum(master.dual[1:], 0.0)
-        tries = [y_now] if center is None else [smoothing * center + (1 - smoothing) * y_now, y_now]
-        added = False
-        for y in tries:
-            weights = master.weights(y)
-            if y is y_now:
-                value, bound, counts = oracle.best(weights, -float(master.dual[0]))
-            else:
-                value, bound, counts = oracle.best(weights, heuristic=True)
-            upper = master.bound(y, bound)
-            if upper < best_bound:
-                best_bound, center = upper, y
-            gap = best_bound - lower
-            if gap <= _PRICE_TOL * max(1.0, abs(lower)):
-                return max(gap, 0.0)
-            if counts is not None and master.profit(counts) > _PRICE_TOL * max(
-                1.0, abs(master.dual[0])
-            ):
-                added = master.add(counts)
-                if added:
-                    break
-        if not added:
-            return max(best_bound - lower, 0.0)
+        y_now = master.y
+        tol = _PRICE_TOL * max(1.0, abs(master.threshold))
+        gap_tol = _PRICE_TOL * max(1.0, abs(lower))
+        found: list[np.ndarray] = []
+
+        def keep(counts: np.ndarray | None, tol: float = tol, found: list[np.ndarray] = found) -> None:
+            if counts is not None and master.profit(counts) > tol and master.add(counts):
+                found.append(counts)
+
+        if center is not None:
+            keep(price(smoothing * center + (1 - smoothing) * y_now, -INF, True))
+            if best_bound - lower <= gap_tol and center is not None:
+                return max(best_bound - lower, 0.0), center
+        keep(price(y_now, master.threshold, bool(found)))
+        if center is not None and (best_bound - lower <= gap_tol or not found):
+            return max(best_bound - lower, 0.0), center
+        if not found:
+            return INF, y_now
+        damped = y_now.copy()
+        for _ in range(_EXTRA_COLUMNS):
+            damped[found[-1] > 0] *= 0.5
+            before = len(found)
+            keep(price(damped, master.threshold, True))
+            if len(found) == before:
+                break
 
 
 def _prefilter(master: _Master, candidates: np.ndarray, z: float) -> np.ndarray:
@@ -664,8 +790,9 @@ def _leximin(
     maximin_only: bool,
     report: Callable[[str, float], None],
     stats: dict[str, Any],
-) -> None:
-    """Fix the types' probabilities stage by stage (see the module docstring)."""
+) -> np.ndarray:
+    """Fix the types' probabilities stage by stage (see the module docstring). Returns the
+    probabilities of the panels in ``master.counts``."""
     num = master.num
     size = master.size
     total = float(size.sum())
@@ -680,7 +807,7 @@ def _leximin(
             break
         pi = master.probabilities()
         free = master.free
-        duals = np.maximum(master.dual[1:], 0.0)
+        duals = master.y
         # Complementary slackness: a free type with a positive dual value is at z in every
         # optimal solution (up to gap / dual, which we require to be tiny).
         positive = free & (duals > _DUAL_POSITIVE) & (gap <= 1e-8 * np.maximum(duals, 1e-300))
@@ -705,10 +832,10 @@ def _leximin(
         report(f"Fixed {int((~master.free).sum())} of {num} groups (lowest {z:.4f})", done)
     stats["stages"] = stages
     stats["types_fixed_by_batch_check"] = batch_fixed
-    if not maximin_only:
-        # Every type fixed: one more solve gives panel probabilities for the fixed values.
-        master.polish(_FIX_DELTA)
-        master.solve()
+    if maximin_only:
+        return master.lam()
+    # Every type fixed: one more LP gives panel probabilities for the fixed values.
+    return _final_probabilities(master, _FIX_DELTA)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -991,38 +1118,43 @@ def find_distribution(
             panels, impossible = [], np.zeros(len(types.size), dtype=bool)
         if not panels:
             raise RuntimeError("No panel was found within the time limit.")
-        possible = np.flatnonzero(~impossible)
         stats["people_on_no_panel"] = int(types.size[impossible].sum())
         stats["initial_panels"] = len(panels)
-        sub = types.size[possible]
+        if impossible.any():
+            # Work on the types that can be on a panel only.
+            calls = oracle.calls
+            types = types.subset(~impossible)
+            oracle = _Oracle(types, clock)
+            oracle.calls = calls
+            panels = [counts[~impossible] for counts in panels]
         type_panels: list[np.ndarray]
         lam: np.ndarray
         if method == "nash":
-            nash = _NashMaster(sub, clock)
+            nash = _NashMaster(types.size, clock)
             for counts in panels:
-                nash.add(counts[possible])
+                nash.add(counts)
             try:
                 _nash(nash, oracle, report=report, stats=stats)
             except _Timeout:
                 stats["complete"] = False
                 if nash.solves == 0:
-                    nash.x = np.concatenate([np.zeros(nash.num), np.full(len(nash.counts), 1.0 / len(nash.counts))])
+                    nash.x = np.concatenate(
+                        [np.zeros(nash.num), np.full(len(nash.counts), 1.0 / len(nash.counts))]
+                    )
             lam = nash.lam()
             type_panels = nash.counts
             stats["lp_solves"] = nash.solves
         else:
-            master = _Master(sub, clock)
+            master = _Master(types.size, clock)
             for counts in panels:
-                master.add(counts[possible])
+                master.add(counts)
             try:
-                _leximin(
+                lam = _leximin(
                     master, oracle, maximin_only=method == "maximin", report=report, stats=stats
                 )
             except _Timeout:
                 stats["complete"] = False
-                if master.solves == 0:
-                    master.x = np.concatenate([[0.0], np.full(len(master.counts), 1.0 / len(master.counts))])
-            lam = master.lam()
+                lam = master.lam() if master.solves else np.full(len(master.counts), 1.0)
             type_panels = master.counts
             stats["lp_solves"] = master.solves
         stats["iterations"] = oracle.calls
@@ -1031,11 +1163,8 @@ def find_distribution(
         lam = np.maximum(lam, 0.0)
         lam[lam < 1e-12] = 0.0
         lam /= lam.sum()
-        full = np.zeros(len(types.size), dtype=np.int64)
         for j in np.flatnonzero(lam).tolist():
-            full[:] = 0
-            full[possible] = type_panels[j]
-            _systematic(types, full, float(lam[j]), out)
+            _systematic(types, type_panels[j], float(lam[j]), out)
     panels_out = sorted(p for p, w in out.items() if w > 0)
     probs = np.array([out[p] for p in panels_out])
     probs /= probs.sum()

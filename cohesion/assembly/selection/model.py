@@ -190,11 +190,11 @@ class Instance:
             missing: list[str] = []
             unknown: dict[str, list[str]] = defaultdict(list)
             for person in self.people:
-                value = person.features.get(category)
-                if value is None or str(value).strip() == "":
+                raw = person.features.get(category)
+                if raw is None or str(raw).strip() == "":
                     missing.append(person.id)
-                elif value not in known:
-                    unknown[value].append(person.id)
+                elif raw not in known:
+                    unknown[raw].append(person.id)
             if missing:
                 problems.append(
                     f"{len(missing)} {'person has' if len(missing) == 1 else 'people have'} no "

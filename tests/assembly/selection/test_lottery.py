@@ -22,6 +22,7 @@ from cohesion.assembly.selection.lottery import (
     pool_labels,
     round_to_lottery,
 )
+from cohesion.assembly.selection.model import Instance, Person, Quota
 
 VERIFY = Path(lottery_module.__file__).with_name("verify.py")
 
@@ -363,3 +364,87 @@ def test_verify_script_uses_only_the_standard_library() -> None:
         if line.startswith(("import ", "from ")) and not line.startswith("from __future__")
     }
     assert imports <= set(sys.stdlib_module_names)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounding with the instance: groups of interchangeable volunteers
+
+
+def small_instance(seed: int) -> tuple[Instance, HandMadeDistribution]:
+    """30 volunteers, 3 categories, panel of 6; a household of two and one kept person."""
+    rng = random.Random(seed)
+    people = []
+    for i in range(30):
+        features = {
+            "gender": rng.choice(["f", "m"]),
+            "age": rng.choice(["young", "middle", "old"]),
+            "area": rng.choice(["north", "south"]),
+        }
+        household = "h1" if i in (3, 4) else None
+        people.append(Person(id=f"p{i}", features=features, household=household))
+    quotas = (
+        Quota("gender", "f", 2, 4),
+        Quota("gender", "m", 2, 4),
+        Quota("age", "young", 1, 3),
+        Quota("age", "middle", 1, 3),
+        Quota("age", "old", 1, 3),
+        Quota("area", "north", 2, 4),
+        Quota("area", "south", 2, 4),
+    )
+    instance = Instance(people=tuple(people), quotas=quotas, panel_size=6, keep=frozenset({"p0"}))
+    panels: set[tuple[int, ...]] = set()
+    while len(panels) < 60:
+        panel = tuple(sorted([0, *rng.sample(range(1, 30), 5)]))
+        if check_panel(instance, panel) is None:
+            panels.add(panel)
+    ordered = sorted(panels)
+    weights = [rng.random() ** 2 + 0.01 for _ in ordered]
+    total = sum(weights)
+    return instance, distribution_of(ordered, [w / total for w in weights], n=30)
+
+
+def check_panel(instance: Instance, panel: tuple[int, ...]) -> str | None:
+    chosen = [instance.people[i] for i in panel]
+    for quota in instance.quotas:
+        count = sum(1 for p in chosen if p.features[quota.category] == quota.value)
+        if not quota.min <= count <= quota.max:
+            return f"{quota.category}={quota.value}: {count}"
+    households = [p.household for p in chosen if p.household]
+    if len(households) != len(set(households)):
+        return "household"
+    if "p0" not in {p.id for p in chosen}:
+        return "kept person missing"
+    return None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rounding_by_groups_keeps_every_rule(seed: int) -> None:
+    instance, distribution = small_instance(seed)
+    lottery = round_to_lottery(distribution=distribution, m=1000, time_limit=10, instance=instance)
+    assert lottery.stats["by_groups"] is True
+    assert len(lottery.panels) == 1000
+    for panel in set(lottery.panels):
+        assert check_panel(instance, panel) is None, panel
+    assert lottery.min_loss < 1 / 1000
+    assert list(lottery.marginals) == pytest.approx(lottery_marginals(lottery, 30), abs=1e-12)
+    assert lottery.marginals[0] == 1.0  # the kept person is on every panel
+
+
+def test_people_in_one_group_get_counts_within_one() -> None:
+    instance, distribution = small_instance(5)
+    lottery = round_to_lottery(distribution=distribution, m=1000, time_limit=10, instance=instance)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, person in enumerate(instance.people):
+        if person.household is None and person.id not in instance.keep:
+            groups.setdefault(tuple(sorted(person.features.values())), []).append(i)
+    for members in groups.values():
+        counts = [round(lottery.marginals[i] * 1000) for i in members]
+        assert max(counts) - min(counts) <= 1
+
+
+def test_instance_must_match_the_distribution() -> None:
+    instance, _ = small_instance(0)
+    with pytest.raises(ValueError, match="30 people but the distribution 4"):
+        round_to_lottery(
+            distribution=distribution_of([(0, 1)], [1.0], n=4), m=10, instance=instance
+        )
