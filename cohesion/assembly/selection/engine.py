@@ -90,6 +90,7 @@ _RISE = 1e-7
 _DUAL_POSITIVE = 1e-7
 # The batch check runs when at least this many tied types have no positive dual value.
 _CHECK_MIN = 2
+_USE_FACES = True
 _DIVE_STEPS = 25
 # Extra panels priced per round with damped duals.
 _EXTRA_COLUMNS = 4
@@ -347,7 +348,7 @@ class _Oracle:
                 order = fractional[np.argsort(distance[fractional], kind="stable")]
                 # The closest one, and with it every other count within 0.1 of a whole number.
                 picks = [int(order[0])] + [
-                    int(t) for t in order[1:] if distance[t] <= 0.1
+                    int(t) for t in order[1:] if distance[t] <= 0.25
                 ]
                 for t in picks:
                     value = float(np.rint(x[t]))
@@ -800,24 +801,30 @@ def _leximin(
     batch_fixed = 0
     while master.free.any():
         master.mode_max_z()
-        gap = _column_generation(master, oracle)
+        gap, duals = _column_generation(master, oracle)
         stages += 1
         z = master.z
         if maximin_only:
             break
         pi = master.probabilities()
         free = master.free
-        duals = master.y
         # Complementary slackness: a free type with a positive dual value is at z in every
-        # optimal solution (up to gap / dual, which we require to be tiny).
-        positive = free & (duals > _DUAL_POSITIVE) & (gap <= 1e-8 * np.maximum(duals, 1e-300))
+        # optimal solution, up to gap / dual (which we require to be below _RISE).
+        positive = free & (duals > _DUAL_POSITIVE) & (gap <= _RISE * duals)
+        # Every optimal distribution of this stage (and so of every later one) only uses panels
+        # that are best for these duals: tell the pricing problem (a valid restriction that
+        # makes later stages much quicker).
+        face_weights = duals / size
+        best_known = max(float(face_weights[nz] @ counts[nz]) for nz, counts in (
+            (np.flatnonzero(c), c) for c in master.counts
+        ))
         candidates = free & (pi <= z + _TIE) & ~positive
         certified = np.zeros(num, dtype=bool)
         if candidates.sum() >= _CHECK_MIN:
             remaining = _prefilter(master, candidates, z)
             if remaining.sum() >= _CHECK_MIN:
                 master.mode_check(remaining, z - _FIX_DELTA)
-                check_gap = _column_generation(master, oracle)
+                check_gap, _ = _column_generation(master, oracle)
                 rose = remaining & (master.probabilities() > z + _RISE)
                 if not rose.any() and check_gap <= _RISE:
                     certified = remaining
@@ -826,6 +833,8 @@ def _leximin(
             # Cannot happen in exact arithmetic (the free duals add up to 1); be safe.
             to_fix = np.zeros(num, dtype=bool)
             to_fix[int(np.argmax(np.where(free, duals, -np.inf)))] = True
+        if _USE_FACES and gap <= _RISE:
+            oracle.add_face(face_weights, best_known - 1e-9 - 1e-7 * abs(best_known))
         batch_fixed += int(certified.sum())
         master.fix(to_fix, z - _FIX_DELTA)
         done = float(size[~master.free].sum()) / total
@@ -1157,8 +1166,12 @@ def find_distribution(
                 lam = master.lam() if master.solves else np.full(len(master.counts), 1.0)
             type_panels = master.counts
             stats["lp_solves"] = master.solves
+            stats["lp_seconds"] = round(master.seconds, 3)
         stats["iterations"] = oracle.calls
         stats["pricing_seconds"] = round(oracle.seconds, 3)
+        stats["pricing_mip_calls"] = oracle.mip_calls
+        stats["pricing_mip_seconds"] = round(oracle.mip_seconds, 3)
+        stats["faces"] = oracle.faces
         stats["type_panels_generated"] = len(type_panels)
         lam = np.maximum(lam, 0.0)
         lam[lam < 1e-12] = 0.0
