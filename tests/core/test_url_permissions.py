@@ -5,6 +5,8 @@ The test walks the URL configuration, so a new URL that is not listed in EXPECTE
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,16 +17,17 @@ from cohesion.core.jobs import job_create
 from cohesion.core.models import Role
 from cohesion.core.tokens import api_token_create
 from cohesion.strategy.models import ObservationImport, ProgressReport
-
-ROLES = ["anonymous", Role.PARTNER, Role.COUNCILLOR, Role.OFFICER, Role.ADMIN]
-EVERYONE = dict.fromkeys(ROLES, 200)
-SIGNED_IN = {"anonymous": 302, Role.PARTNER: 200, Role.COUNCILLOR: 200, Role.OFFICER: 200, Role.ADMIN: 200}
-STAFF = {"anonymous": 302, Role.PARTNER: 403, Role.COUNCILLOR: 403, Role.OFFICER: 200, Role.ADMIN: 200}
-STAFF_POST_ONLY = {**STAFF, Role.OFFICER: 405, Role.ADMIN: 405}
-REPORTS = {"anonymous": 302, Role.PARTNER: 403, Role.COUNCILLOR: 200, Role.OFFICER: 200, Role.ADMIN: 200}
-ADMIN_ONLY = {"anonymous": 302, Role.PARTNER: 403, Role.COUNCILLOR: 403, Role.OFFICER: 403, Role.ADMIN: 200}
-API_READ = {"anonymous": 401, Role.PARTNER: 200, Role.COUNCILLOR: 200, Role.OFFICER: 200, Role.ADMIN: 200}
-DJANGO_ADMIN = {"anonymous": 302, Role.PARTNER: 302, Role.COUNCILLOR: 302, Role.OFFICER: 302, Role.ADMIN: 200}
+from tests.url_roles import (  # noqa: F401
+    ADMIN_ONLY,
+    API_READ,
+    DJANGO_ADMIN,
+    EVERYONE,
+    REPORTS,
+    ROLES,
+    SIGNED_IN,
+    STAFF,
+    STAFF_POST_ONLY,
+)
 
 # URL name -> expected status for a GET by each role.
 EXPECTED: dict[str, dict[str, int]] = {
@@ -33,7 +36,13 @@ EXPECTED: dict[str, dict[str, int]] = {
     "public:progress": EVERYONE,
     "public:measure": EVERYONE,
     "public:measure_csv": EVERYONE,
-    "login": {"anonymous": 200, Role.PARTNER: 302, Role.COUNCILLOR: 302, Role.OFFICER: 302, Role.ADMIN: 302},
+    "login": {
+        "anonymous": 200,
+        Role.PARTNER: 302,
+        Role.COUNCILLOR: 302,
+        Role.OFFICER: 302,
+        Role.ADMIN: 302,
+    },
     "logout": dict.fromkeys(ROLES, 405),
     "staff:dashboard": SIGNED_IN,
     "staff:strategy_edit": STAFF,
@@ -48,12 +57,36 @@ EXPECTED: dict[str, dict[str, int]] = {
     "staff:import_new": STAFF,
     "staff:import_detail": STAFF,
     "core:audit_log": ADMIN_ONLY,
-    "core:after_sign_in": {"anonymous": 302, Role.PARTNER: 302, Role.COUNCILLOR: 302, Role.OFFICER: 302, Role.ADMIN: 302},
+    "core:after_sign_in": {
+        "anonymous": 302,
+        Role.PARTNER: 302,
+        Role.COUNCILLOR: 302,
+        Role.OFFICER: 302,
+        Role.ADMIN: 302,
+    },
     "core:api_tokens": SIGNED_IN,
-    "core:api_token_revoke": {**SIGNED_IN, Role.PARTNER: 405, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
+    "core:api_token_revoke": {
+        **SIGNED_IN,
+        Role.PARTNER: 405,
+        Role.COUNCILLOR: 405,
+        Role.OFFICER: 405,
+        Role.ADMIN: 405,
+    },
     # The job belongs to the officer: others (but admins) cannot even see that it exists.
-    "core:job_detail": {"anonymous": 302, Role.PARTNER: 404, Role.COUNCILLOR: 404, Role.OFFICER: 200, Role.ADMIN: 200},
-    "core:job_status": {"anonymous": 302, Role.PARTNER: 404, Role.COUNCILLOR: 404, Role.OFFICER: 200, Role.ADMIN: 200},
+    "core:job_detail": {
+        "anonymous": 302,
+        Role.PARTNER: 404,
+        Role.COUNCILLOR: 404,
+        Role.OFFICER: 200,
+        Role.ADMIN: 200,
+    },
+    "core:job_status": {
+        "anonymous": 302,
+        Role.PARTNER: 404,
+        Role.COUNCILLOR: 404,
+        Role.OFFICER: 200,
+        Role.ADMIN: 200,
+    },
     "reports:index": REPORTS,
     "reports:progress_html": REPORTS,
     "reports:progress_pdf": {**REPORTS, Role.COUNCILLOR: 405, Role.OFFICER: 405, Role.ADMIN: 405},
@@ -86,7 +119,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "assembly_public:detail": EVERYONE,
     "assembly_public:register": EVERYONE,
     "assembly_public:register_details": dict.fromkeys(ROLES, 302),  # without a code: back to step 1
-    "assembly_public:register_done": dict.fromkeys(ROLES, 302),  # without a registration: back to step 1
+    "assembly_public:register_done": dict.fromkeys(
+        ROLES, 302
+    ),  # without a registration: back to step 1
     "assembly_public:selection": EVERYONE,
     "assembly_public:lottery_file": EVERYONE,
     "assembly_public:probabilities_csv": EVERYONE,
@@ -128,6 +163,18 @@ EXPECTED: dict[str, dict[str, int]] = {
 }
 
 
+def _app_tables() -> list[Any]:
+    """The per-app parts of the table: tests/<app>/url_table.py (see tests/url_roles.py)."""
+    modules = []
+    for path in sorted(Path(__file__).resolve().parents[1].glob("*/url_table.py")):
+        modules.append(importlib.import_module(f"tests.{path.parent.name}.url_table"))
+    return modules
+
+
+for _table in _app_tables():
+    EXPECTED.update(_table.EXPECTED)
+
+
 def _walk(patterns: list[Any], namespace: str = "") -> list[tuple[str, Any]]:
     found = []
     for p in patterns:
@@ -144,7 +191,9 @@ def _walk(patterns: list[Any], namespace: str = "") -> list[tuple[str, Any]]:
 
 def test_every_url_is_in_the_permission_table() -> None:
     names = {name for name, _ in _walk(get_resolver().url_patterns)}
-    assert names - set(EXPECTED) == set(), "Add these URLs to EXPECTED with the status each role should get"
+    assert names - set(EXPECTED) == set(), (
+        "Add these URLs to EXPECTED with the status each role should get"
+    )
     assert set(EXPECTED) - names == set(), "These URLs no longer exist: remove them from EXPECTED"
 
 
@@ -153,7 +202,9 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
     users = {role: make_user(role) for role in ROLES if role != "anonymous"}
     officer = users[Role.OFFICER]
     job = job_create(kind="observation_import", title="Import", started_by=officer)
-    record = ObservationImport.objects.create(uploaded_by=officer, filename="x.csv", content="", job=job)
+    record = ObservationImport.objects.create(
+        uploaded_by=officer, filename="x.csv", content="", job=job
+    )
     report = ProgressReport.objects.create(created_by=officer, title="Report", pdf=b"%PDF-1.4")
     token, _ = api_token_create(user=users[Role.PARTNER], name="Feed")
     observation = strategy_data["belong"].observations.first()
@@ -180,19 +231,43 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
 
     from cohesion.assembly.models import Assembly, EvidencePaper, Member, Recommendation, Session
 
-    ws = Assembly.objects.create(name="Workspace", slug="workspace-url-table", summary="For the URL table.")
-    ws_session = Session.objects.create(assembly=ws, title="First meeting", starts_at=timezone.now(), place="Civic Centre")
+    ws = Assembly.objects.create(
+        name="Workspace", slug="workspace-url-table", summary="For the URL table."
+    )
+    ws_session = Session.objects.create(
+        assembly=ws, title="First meeting", starts_at=timezone.now(), place="Civic Centre"
+    )
     ws_paper = EvidencePaper(session=ws_session, title="Evidence")
     ws_paper.file.save("evidence.pdf", ContentFile(b"%PDF-1.4 test"), save=True)
-    ws_agreed = Recommendation.objects.create(assembly=ws, session=ws_session, number=1, title="A", text="A", status="agreed")
-    ws_draft = Recommendation.objects.create(assembly=ws, session=ws_session, number=2, title="B", text="B")
-    ws_member = Member.objects.create(assembly=ws, user=make_user(Role.ASSEMBLY_MEMBER), role="member")
+    ws_agreed = Recommendation.objects.create(
+        assembly=ws, session=ws_session, number=1, title="A", text="A", status="agreed"
+    )
+    ws_draft = Recommendation.objects.create(
+        assembly=ws, session=ws_session, number=2, title="B", text="B"
+    )
+    ws_member = Member.objects.create(
+        assembly=ws, user=make_user(Role.ASSEMBLY_MEMBER), role="member"
+    )
     on_ws = {"slug": ws.slug}
-    for name in ["assembly", "you_said_we_did", "members", "member_add", "facilitator_add", "session_add"]:
+    for name in [
+        "assembly",
+        "you_said_we_did",
+        "members",
+        "member_add",
+        "facilitator_add",
+        "session_add",
+    ]:
         kwargs[f"assembly_workspace:{name}"] = on_ws
     for name in ["session", "session_edit", "session_ics", "paper_add", "recommendation_add"]:
         kwargs[f"assembly_workspace:{name}"] = {**on_ws, "pk": ws_session.pk}
-    for name in ["recommendation", "recommendation_open", "recommendation_close", "vote", "response_edit", "response_publish"]:
+    for name in [
+        "recommendation",
+        "recommendation_open",
+        "recommendation_close",
+        "vote",
+        "response_edit",
+        "response_publish",
+    ]:
         kwargs[f"assembly_workspace:{name}"] = {**on_ws, "pk": ws_agreed.pk}
     kwargs["assembly_workspace:recommendation_edit"] = {**on_ws, "pk": ws_draft.pk}
     kwargs["assembly_workspace:paper_file"] = {**on_ws, "pk": ws_paper.pk}
@@ -207,17 +282,43 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
     from cohesion.assembly import services as lottery_services
 
     ca = lottery_services.assembly_create(
-        assembly=lottery_models.Assembly(name="Lottery", slug="lottery-url-table", summary="For the URL table.", stage="inviting"),
+        assembly=lottery_models.Assembly(
+            name="Lottery", slug="lottery-url-table", summary="For the URL table.", stage="inviting"
+        ),
         actor=None,
     )
-    ca_address = lottery_models.Address.objects.create(assembly=ca, uprn="1", address="1 Road", postcode="ST1 1AA", ward=strategy_data["wards"][0])
-    ca_draw = lottery_models.InvitationDraw.objects.create(assembly=ca, seed=1, invitations_requested=1, letters_pdf=b"%PDF-1.4")
-    ca_invitation = lottery_models.Invitation.objects.create(assembly=ca, draw=ca_draw, address=ca_address, code="AAAA-AAAA", used_at=lottery_now())
-    ca_volunteer = lottery_models.Volunteer.objects.create(assembly=ca, invitation=ca_invitation, label="V0001", consent_at=lottery_now())
-    ca_run = lottery_models.SelectionRun.objects.create(
-        assembly=ca, lottery_file=b"{}", fingerprint="0" * 64, fingerprint_published_at=lottery_now(), marginals={"V0001": 1.0}
+    ca_address = lottery_models.Address.objects.create(
+        assembly=ca, uprn="1", address="1 Road", postcode="ST1 1AA", ward=strategy_data["wards"][0]
     )
-    for name in ["detail", "edit", "addresses", "draw_new", "questions", "question_add", "volunteers", "volunteer_paper", "quotas", "quotas_relax", "run_new"]:
+    ca_draw = lottery_models.InvitationDraw.objects.create(
+        assembly=ca, seed=1, invitations_requested=1, letters_pdf=b"%PDF-1.4"
+    )
+    ca_invitation = lottery_models.Invitation.objects.create(
+        assembly=ca, draw=ca_draw, address=ca_address, code="AAAA-AAAA", used_at=lottery_now()
+    )
+    ca_volunteer = lottery_models.Volunteer.objects.create(
+        assembly=ca, invitation=ca_invitation, label="V0001", consent_at=lottery_now()
+    )
+    ca_run = lottery_models.SelectionRun.objects.create(
+        assembly=ca,
+        lottery_file=b"{}",
+        fingerprint="0" * 64,
+        fingerprint_published_at=lottery_now(),
+        marginals={"V0001": 1.0},
+    )
+    for name in [
+        "detail",
+        "edit",
+        "addresses",
+        "draw_new",
+        "questions",
+        "question_add",
+        "volunteers",
+        "volunteer_paper",
+        "quotas",
+        "quotas_relax",
+        "run_new",
+    ]:
         kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug}
     for name in ["draw_detail", "letters_start", "letters_download", "codes_csv"]:
         kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug, "pk": ca_draw.pk}
@@ -226,8 +327,18 @@ def world(strategy_data: dict, make_user: Any) -> dict[str, Any]:
     kwargs["assembly_staff:volunteer_withdraw"] = {"slug": ca.slug, "pk": ca_volunteer.pk}
     for name in ["run_detail", "run_publish", "run_draw"]:
         kwargs[f"assembly_staff:{name}"] = {"slug": ca.slug, "pk": ca_run.pk}
-    for name in ["detail", "register", "register_details", "register_done", "selection", "lottery_file", "probabilities_csv"]:
+    for name in [
+        "detail",
+        "register",
+        "register_details",
+        "register_done",
+        "selection",
+        "lottery_file",
+        "probabilities_csv",
+    ]:
         kwargs[f"assembly_public:{name}"] = {"slug": ca.slug}
+    for table in _app_tables():
+        kwargs.update(table.world_kwargs(strategy_data, users, make_user))
     return {"users": users, "kwargs": kwargs}
 
 
@@ -252,8 +363,14 @@ def test_each_role_gets_only_what_it_should(world: dict[str, Any], role: str) ->
 
 
 @pytest.mark.parametrize("role", [Role.PARTNER, Role.COUNCILLOR, Role.OFFICER])
-def test_django_admin_models_are_closed_to_everyone_but_platform_admins(world: dict[str, Any], role: str) -> None:
+def test_django_admin_models_are_closed_to_everyone_but_platform_admins(
+    world: dict[str, Any], role: str
+) -> None:
     client = Client()
     client.force_login(world["users"][role])
-    for url in ["/django-admin/core/user/", "/django-admin/core/auditevent/", "/django-admin/strategy/measure/"]:
+    for url in [
+        "/django-admin/core/user/",
+        "/django-admin/core/auditevent/",
+        "/django-admin/strategy/measure/",
+    ]:
         assert client.get(url).status_code == 302
