@@ -1,0 +1,165 @@
+"""Claim matching on CLEF 2020 CheckThat! task 2: ranking quality and speed of ClaimIndex.
+
+Ranks the 10,375 verified claims for each tweet of a split with the engine as shipped
+(``cohesion.text.matching``), beside its lexical part alone (BM25) and its semantic part alone
+(MiniLM cosine), measured in the same run; then times searches over 10,000 claims (each query
+embedded afresh) and adding a claim. Prints Markdown and writes JSON to ``benchmarks/results/``.
+
+    .venv/bin/python benchmarks/claims/run.py --splits dev
+
+Embeddings are cached in ``benchmarks/results/claims/embed-cache`` (git-ignored); the first run
+embeds the claims (about 5 minutes on 2 busy cores), later runs read them. The data set is
+research-only and read in place (``--data``); nothing of it is written to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from clef import DEFAULT_DATA, load_claims, load_split, metrics  # noqa: E402
+
+from cohesion.text import matching  # noqa: E402
+from cohesion.text.embeddings import Embedder  # noqa: E402
+from cohesion.text.matching import ClaimIndex  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def claim_text(claim: str, title: str) -> str:
+    return f"{claim} {title}".strip()
+
+
+def quality(index: ClaimIndex, split_name: str, data: Path) -> dict[str, dict[str, float]]:
+    split = load_split(split_name, data)
+    out = {}
+    for by in ("lexical", "semantic", "score"):
+        rankings = [index.ranked_keys(query, 10, by=by) for query in split.queries]
+        out[by] = metrics(split, rankings)
+    out["queries"] = {"n": float(len(split.queries))}
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered)) - 1))]
+
+
+def speed(claims: list[tuple[str, str, str]], cache: Path, data: Path, n: int) -> dict:
+    cached = Embedder(cache)
+    index = ClaimIndex.build(((cid, claim_text(c, t)) for cid, c, t in claims[:n]), cached)
+    # Every query and every new claim is embedded for real: a fresh embedder, no disk cache.
+    index.embedder = Embedder(None)
+    index.search("warm up the model")
+    queries = load_split("dev", data).queries
+    search_ms, search_cpu_ms = [], []
+    for query in queries:
+        started, cpu = time.perf_counter(), time.process_time()
+        index.search(query, 10)
+        search_ms.append(1000 * (time.perf_counter() - started))
+        search_cpu_ms.append(1000 * (time.process_time() - cpu))
+    # The same searches again: the query vectors are now in memory, so this is the index alone.
+    cached_ms = []
+    for query in queries:
+        started = time.perf_counter()
+        index.search(query, 10)
+        cached_ms.append(1000 * (time.perf_counter() - started))
+    add_ms = []
+    for cid, c, t in claims[n : n + 50]:
+        started = time.perf_counter()
+        index.add(cid, claim_text(c, t))
+        add_ms.append(1000 * (time.perf_counter() - started))
+    return {
+        "claims": n,
+        "searches": len(search_ms),
+        "search_median_ms": statistics.median(search_ms),
+        "search_p90_ms": percentile(search_ms, 0.9),
+        "search_cpu_median_ms": statistics.median(search_cpu_ms),
+        "search_without_embedding_median_ms": statistics.median(cached_ms),
+        "adds": len(add_ms),
+        "add_median_ms": statistics.median(add_ms),
+        "add_max_ms": max(add_ms),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--splits", nargs="*", default=["dev"])
+    parser.add_argument("--cache", type=Path, default=RESULTS / "claims" / "embed-cache")
+    parser.add_argument("--speed-claims", type=int, default=10_000)
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args()
+
+    torch_threads = os.environ.get("OMP_NUM_THREADS", "default")
+    claims = load_claims(args.data)
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    index = ClaimIndex.build(
+        ((cid, claim_text(c, t)) for cid, c, t in claims), Embedder(args.cache)
+    )
+    build_s = time.perf_counter() - started
+    result: dict = {
+        "claims": len(index),
+        "build_s": build_s,
+        "settings": {
+            "semantic_weight": matching.SEMANTIC_WEIGHT,
+            "lexical_weights": matching.LEXICAL_WEIGHTS,
+            "k1": matching.K1,
+            "b": matching.B,
+            "strong": matching.STRONG,
+            "possible": matching.POSSIBLE,
+        },
+        "splits": {},
+    }
+    for name in args.splits:
+        result["splits"][name] = quality(index, name, args.data)
+    if not args.no_speed:
+        result["speed"] = speed(claims, args.cache, args.data, args.speed_claims)
+    result["machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "omp_threads": torch_threads,
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
+    }
+
+    print(f"## Claim matching ({len(index):,} claims)\n")
+    print("| split | method | MAP@5 | MRR | P@1 | R@5 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    names = {"lexical": "BM25 only", "semantic": "MiniLM only", "score": "fused (shipped)"}
+    for split, rows in result["splits"].items():
+        for by, label in names.items():
+            r = rows[by]
+            print(
+                f"| {split} | {label} | {r['map5']:.3f} | {r['mrr']:.3f} | {r['p1']:.3f} "
+                f"| {r['r5']:.3f} |"
+            )
+    if "speed" in result:
+        s = result["speed"]
+        print(
+            f"\nSearch over {s['claims']:,} claims ({s['searches']} queries, each embedded): "
+            f"median {s['search_median_ms']:.1f} ms, p90 {s['search_p90_ms']:.1f} ms "
+            f"(CPU median {s['search_cpu_median_ms']:.1f} ms; without embedding the query "
+            f"{s['search_without_embedding_median_ms']:.1f} ms). "
+            f"Adding a claim ({s['adds']}): median {s['add_median_ms']:.1f} ms, "
+            f"max {s['add_max_ms']:.1f} ms."
+        )
+    print(f"\nLoad average {load_before:.1f} before, {result['machine']['load_after']:.1f} after.")
+    RESULTS.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (RESULTS / f"claims-{stamp}.json").write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

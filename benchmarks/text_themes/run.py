@@ -1,0 +1,193 @@
+"""Theme engine benchmarks: clustering, code-frame mapping, stance, speed.
+
+    .venv/bin/python benchmarks/text_themes/run.py [clustering] [mapping] [stance] [speed]
+
+Data are read from /work/shared/datasets/text by path. Embeddings are cached under
+benchmarks/results/text_cache (git-ignored). Results print as Markdown and are written as JSON to
+benchmarks/results/text_themes.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import (
+    adjusted_rand_score,
+    f1_score,
+    normalized_mutual_info_score,
+    v_measure_score,
+)
+from sklearn.preprocessing import MultiLabelBinarizer
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from data import load_banking, load_gambling  # noqa: E402
+
+from cohesion.text.codeframe import map_to_frame  # noqa: E402
+from cohesion.text.embeddings import Embedder  # noqa: E402
+from cohesion.text.stance import StanceClassifier  # noqa: E402
+from cohesion.text.themes import describe_themes, find_themes  # noqa: E402
+
+CACHE = ROOT / "benchmarks" / "results" / "text_cache"
+OUT = ROOT / "benchmarks" / "results" / "text_themes.json"
+
+
+def scores(gold: list[str], predicted: np.ndarray) -> dict[str, float]:
+    return {
+        "ARI": round(float(adjusted_rand_score(gold, predicted)), 3),
+        "NMI": round(float(normalized_mutual_info_score(gold, predicted)), 3),
+        "V": round(float(v_measure_score(gold, predicted)), 3),
+    }
+
+
+def clustering(embedder: Embedder) -> dict:
+    out = {}
+    consultation = load_gambling()
+    single = [i for i, t in enumerate(consultation.topics) if len(t) == 1]
+    gold = [consultation.topics[i][0] for i in single]
+    for seed in (0, 1, 2):
+        start = time.perf_counter()
+        result = find_themes(consultation.texts, embedder=embedder, seed=seed)
+        row = scores(gold, result.assignments[single])
+        row.update(themes=len(result.themes), seconds=round(time.perf_counter() - start, 1))
+        row["word_weight"] = result.parameters["word_weight"]
+        out[f"gambling seed {seed}"] = row
+        print(f"| gambling (606 single-theme of 1,000) | {seed} | {row} |", flush=True)
+    texts, labels = load_banking()
+    for seed in (0, 1, 2):
+        start = time.perf_counter()
+        result = find_themes(texts, embedder=embedder, seed=seed)
+        row = scores(labels, result.assignments)
+        row.update(themes=len(result.themes), seconds=round(time.perf_counter() - start, 1))
+        row["word_weight"] = result.parameters["word_weight"]
+        out[f"banking77 seed {seed}"] = row
+        print(f"| banking77 train (10,003) | {seed} | {row} |", flush=True)
+    return out
+
+
+def mapping(embedder: Embedder) -> dict:
+    consultation = load_gambling()
+    frame = [(name, description) for _letter, name, description in consultation.frame]
+    letters = [letter for letter, _n, _d in consultation.frame]
+    predicted = map_to_frame(consultation.texts, frame, embedder=embedder)
+    labelled = [i for i, t in enumerate(consultation.topics) if t]
+    binarizer = MultiLabelBinarizer(classes=letters)
+    gold = binarizer.fit_transform([consultation.topics[i] for i in labelled])
+    guess = binarizer.transform([[letters[j] for j in predicted[i]] for i in labelled])
+    f1 = float(f1_score(gold, guess, average="samples", zero_division=0))
+    rng = np.random.default_rng(0)
+    boot = []
+    for _ in range(500):
+        pick = rng.integers(0, len(labelled), len(labelled))
+        boot.append(f1_score(gold[pick], guess[pick], average="samples", zero_division=0))
+    row = {
+        "sample_F1": round(f1, 3),
+        "CI95": [
+            round(float(np.percentile(boot, 2.5)), 3),
+            round(float(np.percentile(boot, 97.5)), 3),
+        ],
+        "answers": len(labelled),
+        "mean_themes_predicted": round(float(np.mean([len(predicted[i]) for i in labelled])), 2),
+    }
+    print(f"| code-frame mapping (990 labelled) | {row} |", flush=True)
+    return row
+
+
+def stance(embedder: Embedder) -> dict:
+    consultation = load_gambling()
+    labels = ["agree" if p == "Yes" else "disagree" for p in consultation.positions]
+    out = {}
+    for how in ("random", "balanced"):
+        f1s = []
+        for seed in range(10):
+            rng = random.Random(seed)
+            order = list(range(len(labels)))
+            rng.shuffle(order)
+            if how == "random":
+                train = order[:50]
+            else:
+                agree = [i for i in order if labels[i] == "agree"][:25]
+                disagree = [i for i in order if labels[i] == "disagree"][:25]
+                train = agree + disagree
+            chosen = set(train)
+            test = [i for i in range(len(labels)) if i not in chosen]
+            model = StanceClassifier(embedder=embedder).fit(
+                [consultation.texts[i] for i in train], [labels[i] for i in train]
+            )
+            predicted = model.predict([consultation.texts[i] for i in test])
+            f1s.append(f1_score([labels[i] for i in test], predicted, average="macro"))
+        row = {"macro_F1_mean": round(float(np.mean(f1s)), 3), "min": round(float(np.min(f1s)), 3)}
+        out[how] = row
+        print(f"| stance, 50 examples ({how}), 10 draws | {row} |", flush=True)
+    return out
+
+
+def speed(embedder_dir: Path) -> dict:
+    """10,000 made-up answers of about 30 words, end to end, from a cold (empty) cache."""
+    import shutil
+
+    rng = random.Random(0)
+    consultation = load_gambling()
+    banking, _labels = load_banking()
+    pool = list(consultation.texts) + banking
+    texts = []
+    for _ in range(10_000):
+        words = " ".join(rng.sample(pool, 3)).split()
+        texts.append(" ".join(words[: rng.randint(20, 40)]))
+    shutil.rmtree(embedder_dir, ignore_errors=True)
+    embedder = Embedder(embedder_dir)
+    load_before = os.getloadavg()[0]
+    start, cpu = time.perf_counter(), time.process_time()
+    result = find_themes(texts, embedder=embedder)
+    first, first_cpu = time.perf_counter() - start, time.process_time() - cpu
+    # An officer merges two themes and moves answers: relabel from the cached embeddings.
+    assignments = result.assignments.copy()
+    assignments[assignments == 1] = 0
+    assignments[:50] = 2
+    fresh = Embedder(embedder_dir)  # a new process: only the disk cache is warm
+    start = time.perf_counter()
+    describe_themes(texts, assignments, embedder=fresh)
+    edit = time.perf_counter() - start
+    start = time.perf_counter()
+    find_themes(texts, embedder=Embedder(embedder_dir))
+    rerun = time.perf_counter() - start
+    row = {
+        "answers": len(texts),
+        "mean_words": round(float(np.mean([len(t.split()) for t in texts])), 1),
+        "first_run_s": round(first, 1),
+        "first_run_cpu_s": round(first_cpu, 1),
+        "load_average_1min_before_after": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "relabel_after_edit_s": round(edit, 1),
+        "full_rerun_cached_s": round(rerun, 1),
+        "themes": len(result.themes),
+    }
+    print(f"| speed | {row} |", flush=True)
+    return row
+
+
+def main() -> None:
+    wanted = set(sys.argv[1:]) or {"clustering", "mapping", "stance", "speed"}
+    embedder = Embedder(CACHE)
+    results = json.loads(OUT.read_text()) if OUT.exists() else {}
+    if "clustering" in wanted:
+        results["clustering"] = clustering(embedder)
+    if "mapping" in wanted:
+        results["mapping"] = mapping(embedder)
+    if "stance" in wanted:
+        results["stance"] = stance(embedder)
+    if "speed" in wanted:
+        results["speed"] = speed(ROOT / "benchmarks" / "results" / "text_speed_cache")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Map answers to a code frame the officer already has (no Django).
+
+A code frame is a list of themes, each a name and a description. An answer can make several
+points, so it is read whole and sentence by sentence: each theme scores the best match of its
+description with the answer or any of its sentences (mean of the MiniLM cosine and the TF-IDF
+cosine). The best theme is kept when it is a reasonable match; further themes are kept when a
+sentence of their own matches them clearly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from cohesion.text.embeddings import Embedder
+from cohesion.text.themes import clean_answer, default_embedder, is_usable
+
+# Below this score (mean of the two cosines) the best theme is not taken: the answer has none.
+MIN_SCORE = 0.15
+# A further theme (up to three) is kept when it scores at least this share of the top score.
+SECOND_SHARE = 0.9
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\s+(?:but|however|although|whereas|while)\s+", re.I)
+
+
+def segments(text: str) -> list[str]:
+    """The answer's sentences and clauses (the whole answer is scored separately)."""
+    parts = [p.strip(" ,;:-") for p in _SENTENCE.split(text)]
+    return [p for p in parts if p and len(p.split()) >= 3]
+
+
+def _frame_texts(frame: Sequence[tuple[str, str]]) -> list[str]:
+    return [f"{name}. {description}".strip() for name, description in frame]
+
+
+def score_matrix(
+    texts: Sequence[str], frame: Sequence[tuple[str, str]], *, embedder: Embedder | None = None
+) -> tuple[np.ndarray, list[int]]:
+    """Scores (answer x theme) and, per answer, whether it was usable."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    embedder = embedder or default_embedder()
+    cleaned = [clean_answer(t) for t in texts]
+    pieces: list[str] = []
+    owner: list[int] = []
+    for i, text in enumerate(cleaned):
+        if not is_usable(text):
+            continue
+        pieces.append(text)
+        owner.append(i)
+        for part in segments(text):
+            if part != text:
+                pieces.append(part)
+                owner.append(i)
+    frame_texts = _frame_texts(frame)
+    scores = np.full((len(cleaned), len(frame)), -np.inf, dtype=np.float32)
+    if not pieces or not frame:
+        return scores, []
+    vectors = np.asarray(embedder.embed(pieces + frame_texts), dtype=np.float32)
+    semantic = vectors[: len(pieces)] @ vectors[len(pieces) :].T
+    try:
+        tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
+        tfidf.fit(cleaned + frame_texts)
+        words = normalize(tfidf.transform(pieces + frame_texts))
+        lexical = (words[: len(pieces)] @ words[len(pieces) :].T).toarray()
+    except ValueError:
+        lexical = np.zeros_like(semantic)
+    combined = 0.5 * (semantic + lexical)
+    owners = np.asarray(owner)
+    for row, i in enumerate(owners):
+        scores[i] = np.maximum(scores[i], combined[row])
+    return scores, sorted(set(owner))
+
+
+def map_to_frame(
+    texts: Sequence[str],
+    frame: Sequence[tuple[str, str]],
+    *,
+    embedder: Embedder | None = None,
+) -> list[list[int]]:
+    """For each answer, the indices of the frame themes it makes (several, one or none)."""
+    scores, usable = score_matrix(texts, frame, embedder=embedder)
+    out: list[list[int]] = [[] for _ in texts]
+    for i in usable:
+        row = scores[i]
+        top = int(np.argmax(row))
+        if row[top] < MIN_SCORE:
+            continue
+        chosen = [j for j in np.argsort(-row) if row[j] >= SECOND_SHARE * row[top]]
+        out[i] = [int(j) for j in chosen[:3]]
+    return out

@@ -1,0 +1,74 @@
+"""Stance (agree / disagree / unclear) from a linked question or from an officer's examples."""
+
+import pytest
+
+from cohesion.text.embeddings import Embedder
+from cohesion.text.stance import StanceClassifier, stance_from_choice
+
+AGREE = [
+    "Yes, I fully support the new cycle lanes, they will make roads safer",
+    "Great idea, the cycle lanes are long overdue",
+    "I agree with the plan, more people will cycle to work",
+    "This is a good proposal and I back it",
+    "Brilliant, safer cycling for children, please go ahead",
+    "Yes please, I support the cycle lanes wholeheartedly",
+]
+DISAGREE = [
+    "No, the cycle lanes are a waste of money and cause traffic jams",
+    "I strongly oppose this plan, it takes away parking spaces",
+    "Terrible idea, nobody cycles here and shops will suffer",
+    "I disagree, the council should fix potholes instead",
+    "Scrap the scheme, it will make congestion far worse",
+    "Against it, drivers are being punished again",
+]
+
+
+@pytest.fixture(scope="module")
+def embedder(tmp_path_factory):
+    return Embedder(tmp_path_factory.mktemp("embeddings"))
+
+
+def test_learns_from_a_few_examples(embedder):
+    texts = AGREE[:5] + DISAGREE[:5]
+    labels = ["agree"] * 5 + ["disagree"] * 5
+    model = StanceClassifier(embedder=embedder).fit(texts, labels)
+    new = [AGREE[5], "Good plan, I support the cycle lanes", DISAGREE[5], "Bad plan, I oppose it"]
+    assert model.predict(new) == ["agree", "agree", "disagree", "disagree"]
+
+
+def test_unusable_answers_are_unclear_and_labels_are_normalised(embedder):
+    texts = AGREE[:3] + DISAGREE[:3] + ["I'm not sure either way"]
+    labels = ["Agree"] * 3 + ["Strongly disagree"] * 3 + ["unclear"]
+    model = StanceClassifier(embedder=embedder).fit(texts, labels)
+    assert set(model.classes_) == {"agree", "disagree", "unclear"}
+    assert model.predict(["", "🙂"]) == ["unclear", "unclear"]
+    assert model.predict([]) == []
+
+
+def test_bad_training_input(embedder):
+    with pytest.raises(ValueError):
+        StanceClassifier(embedder=embedder).fit(["a"], [])
+    with pytest.raises(ValueError):
+        StanceClassifier(embedder=embedder).fit(["", " "], ["agree", "disagree"])
+    with pytest.raises(ValueError):
+        StanceClassifier(embedder=embedder).predict(["anything"])
+    single = StanceClassifier(embedder=embedder).fit(AGREE[:2], ["agree", "agree"])
+    assert single.predict(["whatever"]) == ["agree"]
+
+
+@pytest.mark.parametrize(
+    ("choice", "stance"),
+    [
+        ("Strongly agree", "agree"),
+        ("Tend to agree", "agree"),
+        ("Yes", "agree"),
+        ("Tend to disagree", "disagree"),
+        ("No", "disagree"),
+        ("Neither agree nor disagree", "unclear"),
+        ("Don't know", "unclear"),
+        ("", "unclear"),
+        (None, "unclear"),
+    ],
+)
+def test_stance_from_linked_question(choice, stance):
+    assert stance_from_choice(choice) == stance
