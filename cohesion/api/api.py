@@ -210,3 +210,16 @@ def create_observation(request: HttpRequest, slug: str, payload: ObservationIn) 
     except services.ObservationError as exc:
         return Status(422, {"detail": str(exc), "errors": {}})
     return Status(201, _observation_out(obs, suppressed=False))
+
+
+from cohesion.tensions.api import router as tensions_router  # noqa: E402
+
+api.add_router("/tensions", tensions_router)
+
+from cohesion.rumours.api import router as rumours_router  # noqa: E402
+
+api.add_router("/rumours", rumours_router)
+
+from cohesion.consultations.api import router as consultations_router  # noqa: E402
+
+api.add_router("/consultations", consultations_router)

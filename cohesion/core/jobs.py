@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Job, User
+
+# Job kind -> where a finished job of that kind leads (its result page). Apps register theirs in
+# AppConfig.ready(), so core needs no import of them.
+_RESULT_URLS: dict[str, Callable[[Job], str | None]] = {}
+
+
+def job_result_url_register(*, kind: str, resolver: Callable[[Job], str | None]) -> None:
+    _RESULT_URLS[kind] = resolver
+
+
+def job_result_url(job: Job) -> str | None:
+    resolver = _RESULT_URLS.get(job.kind)
+    return resolver(job) if resolver else None
 
 
 def job_create(*, kind: str, title: str, started_by: User | None, total: int = 0) -> Job:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .audit import audit_record
 from .forms import ApiTokenForm, SignInForm
+from .jobs import job_result_url
 from .models import ApiToken, AuditEvent, Job, Role, User
 from .permissions import SIGNED_IN_ROLES, public, request_user, role_required
 from .tokens import api_token_create, api_token_revoke
@@ -78,7 +79,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/audit_log.html",
-        {"page": page, "actions": AuditEvent.Action.choices, "action": action, "object_type": object_type},
+        {
+            "page": page,
+            "actions": AuditEvent.Action.choices,
+            "action": action,
+            "object_type": object_type,
+        },
     )
 
 
@@ -88,19 +94,25 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ApiTokenForm(request.POST)
         if form.is_valid():
-            _, new_token = api_token_create(user=request_user(request), name=form.cleaned_data["name"])
+            _, new_token = api_token_create(
+                user=request_user(request), name=form.cleaned_data["name"]
+            )
             form = ApiTokenForm()
     else:
         form = ApiTokenForm()
     tokens = ApiToken.objects.filter(user=request_user(request))
-    return render(request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token})
+    return render(
+        request, "core/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
 
 
 @role_required(*SIGNED_IN_ROLES)
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = request_user(request)
-    tokens = ApiToken.objects.all() if user.has_role(Role.ADMIN) else ApiToken.objects.filter(user=user)  # type: ignore[union-attr]
+    tokens = (
+        ApiToken.objects.all() if user.has_role(Role.ADMIN) else ApiToken.objects.filter(user=user)
+    )  # type: ignore[union-attr]
     token = get_object_or_404(tokens, pk=pk)
     api_token_revoke(token=token, actor=user)  # type: ignore[arg-type]
     messages.success(request, f"The token “{token.name}” no longer works.")
@@ -114,6 +126,9 @@ def _visible_job(request: HttpRequest, pk: str) -> Job:
 
 
 def _job_result_url(job: Job) -> str | None:
+    registered = job_result_url(job)
+    if registered:
+        return registered
     if job.kind == "observation_import" and hasattr(job, "observation_import"):
         return reverse("staff:import_detail", kwargs={"pk": job.observation_import.pk})
     if job.kind == "progress_report" and job.result.get("report_id"):
@@ -121,12 +136,20 @@ def _job_result_url(job: Job) -> str | None:
     if job.kind == "assembly_letters" and job.result.get("draw_id"):
         from cohesion.assembly.models import InvitationDraw
 
-        draw = InvitationDraw.objects.select_related("assembly").filter(pk=job.result["draw_id"]).first()
+        draw = (
+            InvitationDraw.objects.select_related("assembly")
+            .filter(pk=job.result["draw_id"])
+            .first()
+        )
         if draw:
-            return reverse("assembly_staff:draw_detail", kwargs={"slug": draw.assembly.slug, "pk": draw.pk})
+            return reverse(
+                "assembly_staff:draw_detail", kwargs={"slug": draw.assembly.slug, "pk": draw.pk}
+            )
     if job.kind == "assembly_selection" and hasattr(job, "selection_run"):
         run = job.selection_run
-        return reverse("assembly_staff:run_detail", kwargs={"slug": run.assembly.slug, "pk": run.pk})
+        return reverse(
+            "assembly_staff:run_detail", kwargs={"slug": run.assembly.slug, "pk": run.pk}
+        )
     return None
 
 
@@ -143,14 +166,16 @@ def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
 def job_status(request: HttpRequest, pk: str) -> JsonResponse:
     """The job's progress as JSON, for the job page's script."""
     job = _visible_job(request, pk)
-    return JsonResponse({
-        "status": job.status,
-        "status_label": job.get_status_display(),
-        "percent": job.percent,
-        "message": job.message,
-        "finished": job.is_finished,
-        "next_url": _job_result_url(job) if job.is_finished else None,
-    })
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "percent": job.percent,
+            "message": job.message,
+            "finished": job.is_finished,
+            "next_url": _job_result_url(job) if job.is_finished else None,
+        }
+    )
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:

@@ -39,6 +39,9 @@ LOCAL_APPS = [
     "cohesion.core",
     "cohesion.strategy",
     "cohesion.assembly",
+    "cohesion.tensions",
+    "cohesion.consultations",
+    "cohesion.rumours",
     "cohesion.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
@@ -129,6 +132,8 @@ MEDIA_URL = "/media/"
 
 # Uploads: CSV imports are read in a streaming way; reject anything larger than this.
 COHESION_MAX_UPLOAD_BYTES = env.int("COHESION_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Where sentence embeddings are cached between runs (consultation themes, rumour matching).
+COHESION_EMBEDDINGS_DIR = env.path("COHESION_EMBEDDINGS_DIR", default=BASE_DIR / "var" / "embeddings")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

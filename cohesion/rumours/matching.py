@@ -1,0 +1,249 @@
+"""The one claim index of this process, kept in step with the database.
+
+The index (``cohesion.text.matching.ClaimIndex``: BM25 + MiniLM) holds every claim as
+``claim:<pk>`` and every *published* rebuttal as ``rebuttal:<pk>``. It is built lazily from the
+database on first use. Before each search it takes in claims and rebuttals changed since it last
+looked (one indexed query each), so a claim saved by another process or worker is found too.
+Results are checked against the database before they are shown: a key whose claim was deleted, or
+whose rebuttal was withdrawn, is dropped (and taken out of the index), so a stale index can never
+suggest something that is gone.
+
+Suggestions are suggestions only: nothing is joined to a claim until an officer confirms it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from cohesion.text.embeddings import Embedder
+from cohesion.text.matching import ClaimIndex
+
+from .models import Claim, Rebuttal
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.RLock()
+_index: ClaimIndex | None = None
+_synced_at: datetime | None = None
+# Look back a little before the last sync, so that a row saved in the same instant is not missed.
+_OVERLAP = timedelta(seconds=2)
+MAX_QUERY_CHARS = 2000
+# Matches scoring below this are not shown. The engine's own bands ("strong" from 0.75,
+# "possible" from 0.5) were set on tweets against fact-checks; a short report or a search box
+# query in other words often scores 0.4-0.5 against the claim it means, so the desk shows
+# everything from 0.3, labelled with its band, and the officer decides.
+MIN_SCORE = 0.3
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "claim" or "rebuttal"
+    pk: int
+    claim_pk: int
+    title: str
+    text: str
+    score: float
+    band: str
+    status: str
+    url: str  # the claim's staff page, or the public myth-buster
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "id": self.pk,
+            "claim_id": self.claim_pk,
+            "title": self.title,
+            "text": self.text[:300],
+            "score": round(self.score, 3),
+            "band": self.band,
+            "status": self.status,
+            "url": self.url,
+        }
+
+
+def _embeddings_dir() -> Path:
+    return Path(
+        getattr(settings, "COHESION_EMBEDDINGS_DIR", settings.BASE_DIR / "var" / "embeddings")
+    )
+
+
+def _embedder() -> Embedder:
+    """MiniLM with its vectors cached on disk where the consultations keep theirs."""
+    return Embedder(_embeddings_dir())
+
+
+def index_file() -> Path:
+    """Where ``manage.py rumours_index`` saves the index (``.npz``, ``.json`` and ``.synced``)."""
+    return _embeddings_dir() / "rumours-index"
+
+
+def index_save() -> int:
+    """Build the index from the database and save it, for web processes to load on their first
+    search instead of building it. Returns how many claims and myth-busters it holds."""
+    started = timezone.now()
+    index = ClaimIndex(_embedder())
+    _sync(index, None)
+    base = index_file()
+    new = base.with_name(base.name + "-new")
+    index.save(new)
+    for suffix in (".npz", ".json"):
+        os.replace(new.with_suffix(suffix), base.with_suffix(suffix))
+    base.with_suffix(".synced").write_text(
+        json.dumps({"synced_at": started.isoformat(), "items": len(index)})
+    )
+    return len(index)
+
+
+def _load_saved() -> tuple[ClaimIndex, datetime] | None:
+    """The saved index and when its contents were read from the database, if there is one."""
+    base = index_file()
+    marker = base.with_suffix(".synced")
+    if not marker.exists():
+        return None
+    try:
+        synced_at = datetime.fromisoformat(json.loads(marker.read_text())["synced_at"])
+        return ClaimIndex.load(base, _embedder()), synced_at
+    except (OSError, ValueError, KeyError, TypeError):
+        logger.warning("The saved claim index could not be read; building it from the database")
+        return None
+
+
+def index_reset() -> None:
+    """Forget the index (the next search rebuilds it from the database). For tests and commands."""
+    global _index, _synced_at
+    with _lock:
+        _index, _synced_at = None, None
+
+
+def _sync(index: ClaimIndex, since: datetime | None) -> None:
+    claims = Claim.objects.only("pk", "title", "text")
+    rebuttals = Rebuttal.objects.only("pk", "headline", "what_is_said", "published_at")
+    if since is not None:
+        claims = claims.filter(updated_at__gte=since - _OVERLAP)
+        rebuttals = rebuttals.filter(updated_at__gte=since - _OVERLAP)
+    items = [(c.index_key, c.index_text) for c in claims]
+    for r in rebuttals:
+        if r.is_published:
+            items.append((r.index_key, r.index_text))
+        else:
+            index.remove(r.index_key)
+    fresh = [(k, t) for k, t in items if k not in index or index.text(k) != t]
+    if fresh:
+        index.add_many(fresh)
+
+
+def index_get() -> ClaimIndex:
+    """The process's index, built on first use and brought up to date with the database."""
+    global _index, _synced_at
+    with _lock:
+        now = timezone.now()
+        if _index is None:
+            saved = _load_saved()
+            if saved is not None:
+                # Anything changed since it was saved is taken in now; anything deleted since is
+                # dropped when it is found (suggestions() checks every result).
+                _index = saved[0]
+                _sync(_index, saved[1])
+            else:
+                _index = ClaimIndex(_embedder())
+                _sync(_index, None)
+        else:
+            _sync(_index, _synced_at)
+        _synced_at = now
+        return _index
+
+
+def index_forget(*, key: str) -> None:
+    with _lock:
+        if _index is not None:
+            _index.remove(key)
+
+
+def suggestions(
+    *, text: str, k: int = 5, include_claims: bool = True, min_score: float = MIN_SCORE
+) -> list[Suggestion]:
+    """Claims and published rebuttals that say the same as ``text``, best first.
+
+    Matches scoring under ``min_score`` are left out. ``include_claims=False`` gives published rebuttals only (for
+    partners and residents, who do not see the desk's claims).
+    """
+    text = (text or "").strip()[:MAX_QUERY_CHARS]
+    if not text:
+        return []
+    try:
+        with _lock:
+            index = index_get()
+            matches = index.search(text, k=max(k * 3, 10))
+    except Exception:
+        # Suggestions help; they must never stop a report being logged or a page being shown.
+        logger.exception("The claim index could not be searched")
+        index_reset()
+        return []
+    wanted = [m for m in matches if m.score >= min_score]
+    claim_ids = [int(m.key.split(":", 1)[1]) for m in wanted if m.key.startswith("claim:")]
+    rebuttal_ids = [int(m.key.split(":", 1)[1]) for m in wanted if m.key.startswith("rebuttal:")]
+    claims = {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids)} if include_claims else {}
+    rebuttals = {
+        r.pk: r
+        for r in Rebuttal.objects.filter(
+            pk__in=rebuttal_ids, published_at__isnull=False
+        ).select_related("claim")
+    }
+    out: list[Suggestion] = []
+    for m in wanted:
+        kind, _, raw = m.key.partition(":")
+        pk = int(raw)
+        if kind == "claim":
+            claim = claims.get(pk)
+            if claim is None:
+                if include_claims:
+                    index_forget(key=m.key)  # deleted since it was indexed
+                continue
+            out.append(
+                Suggestion(
+                    kind="claim",
+                    pk=pk,
+                    claim_pk=pk,
+                    title=claim.title,
+                    text=claim.text,
+                    score=m.score,
+                    band=m.band,
+                    status=claim.get_status_display(),
+                    url=claim.get_absolute_url(),
+                )
+            )
+        elif kind == "rebuttal":
+            rebuttal = rebuttals.get(pk)
+            if rebuttal is None:
+                index_forget(key=m.key)  # withdrawn or deleted since it was indexed
+                continue
+            out.append(
+                Suggestion(
+                    kind="rebuttal",
+                    pk=pk,
+                    claim_pk=rebuttal.claim_id,
+                    title=rebuttal.headline,
+                    text=rebuttal.what_is_said,
+                    score=m.score,
+                    band=m.band,
+                    status="Published myth-buster",
+                    url=rebuttal.get_absolute_url(),
+                )
+            )
+        if len(out) >= k:
+            break
+    return out

@@ -1,0 +1,207 @@
+"""Reads of the rumour desk, including the signal the tension early-warning picture reads."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+
+from . import chart, matching, rules
+from .models import Alert, Channel, Claim, Rebuttal, Sighting
+
+
+def rumour_weekly_counts(*, start: date, end: date) -> dict[tuple[str, date], int]:
+    """Rumour sightings by ward and week, for the tension early-warning picture.
+
+    Keys are (ward GSS code, the Monday the week starts on); values are how many reports were seen
+    in that ward that week (``start`` to ``end`` inclusive, by the day each was seen). Reports an
+    officer set aside as not a rumour, and reports with no ward, are not counted. Weeks with no
+    report are left out (read a missing key as 0).
+    """
+    rows = (
+        Sighting.objects.exclude(state=Sighting.State.DISMISSED)
+        .filter(ward__isnull=False, seen_on__gte=start, seen_on__lte=end)
+        .values_list("ward__code", "seen_on")
+    )
+    counts: Counter[tuple[str, date]] = Counter()
+    for code, day in rows:
+        counts[(code, rules.week_start(day))] += 1
+    return dict(counts)
+
+
+def claims_by_status() -> dict[str, int]:
+    counts = dict(
+        Claim.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {value: counts.get(value, 0) for value in Claim.Status.values}
+
+
+@dataclass(frozen=True)
+class DeskOverview:
+    waiting: list[Sighting]
+    waiting_count: int
+    by_status: list[tuple[str, str, int]]  # (value, label, count)
+    alerts: list[Alert]
+
+
+def desk_overview() -> DeskOverview:
+    waiting = (
+        Sighting.objects.filter(state=Sighting.State.WAITING)
+        .select_related("ward")
+        .order_by("-created_at")
+    )
+    counts = claims_by_status()
+    return DeskOverview(
+        waiting=list(waiting[:50]),
+        waiting_count=waiting.count(),
+        by_status=[(value, label, counts[value]) for value, label in Claim.Status.choices],
+        alerts=list(
+            Alert.objects.filter(acknowledged_at__isnull=True).select_related("claim", "ward")[:20]
+        ),
+    )
+
+
+def claim_list(*, status: str = "") -> QuerySet[Claim]:
+    qs = Claim.objects.select_related("owner").annotate(
+        sightings_count=Count("sightings"),
+        last_seen=Max("sightings__seen_on"),
+        first_seen=Min("sightings__seen_on"),
+    )
+    if status in Claim.Status.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-updated_at", "-pk")
+
+
+def claim_risk(*, claim: Claim, today: date | None = None) -> rules.RiskRating:
+    today = today or timezone.localdate()
+    recent = claim.sightings.filter(seen_on__gt=today - timedelta(days=28))
+    agg = recent.aggregate(n=Count("pk"), wards=Count("ward", distinct=True), reach=Max("reach"))
+    spread = rules.spread_level(
+        sightings=agg["n"] or 0, wards=agg["wards"] or 0, max_reach=agg["reach"] or 0
+    )
+    return rules.risk_rating(harm=claim.harm, spread=spread)
+
+
+@dataclass(frozen=True)
+class ClaimPicture:
+    sightings: list[Sighting]
+    first_seen: date | None
+    risk: rules.RiskRating
+    chart: chart.BarChart
+    weeks: list[tuple[date, int]]
+    by_ward: list[tuple[str, int]]
+    by_channel: list[tuple[str, int]]
+
+
+def claim_picture(*, claim: Claim, today: date | None = None, weeks: int = 12) -> ClaimPicture:
+    """Everything the claim page shows: sightings, risk, and a timeline by week, ward and channel."""
+    today = today or timezone.localdate()
+    sightings = list(
+        claim.sightings.select_related("ward", "organisation").order_by("-seen_on", "-pk")
+    )
+    first = min((s.seen_on for s in sightings), default=None)
+    this_week = rules.week_start(today)
+    starts = [this_week - timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
+    per_week = Counter(rules.week_start(s.seen_on) for s in sightings)
+    week_rows = [(w, per_week.get(w, 0)) for w in starts]
+    bars = chart.bar_chart(
+        title=f"Sightings each week, last {weeks} weeks",
+        bars=[(f"{w:%d %b}", n) for w, n in week_rows],
+    )
+    by_ward = Counter(s.ward.name if s.ward else "Ward not known" for s in sightings)
+    channel_labels = dict(Channel.choices)
+    by_channel = Counter(channel_labels.get(s.channel, s.channel) for s in sightings)
+    return ClaimPicture(
+        sightings=sightings,
+        first_seen=first,
+        risk=claim_risk(claim=claim, today=today),
+        chart=bars,
+        weeks=week_rows,
+        by_ward=by_ward.most_common(),
+        by_channel=by_channel.most_common(),
+    )
+
+
+def published_rebuttals() -> QuerySet[Rebuttal]:
+    return Rebuttal.objects.filter(published_at__isnull=False).order_by("-published_at")
+
+
+def myth_search(*, q: str, limit: int = 50) -> list[Rebuttal]:
+    """Published myth-busters for a search: words that appear in them first, then the matching
+    engine's close matches (same meaning, other words)."""
+    q = (q or "").strip()[:200]
+    base = published_rebuttals()
+    if not q:
+        return list(base[:limit])
+    words = [w for w in q.split() if len(w) > 2][:8]
+    lexical = base
+    for word in words:
+        lexical = lexical.filter(
+            Q(headline__icontains=word)
+            | Q(what_is_said__icontains=word)
+            | Q(the_facts__icontains=word)
+        )
+    found: list[Rebuttal] = list(lexical[:limit]) if words else []
+    seen = {r.pk for r in found}
+    engine = [
+        s.pk
+        for s in matching.suggestions(text=q, k=10, include_claims=False)
+        if s.kind == "rebuttal"
+    ]
+    extra = {r.pk: r for r in base.filter(pk__in=engine)}
+    for pk in engine:
+        if pk not in seen and pk in extra:
+            found.append(extra[pk])
+            seen.add(pk)
+    return found[:limit]
+
+
+def claim_review(*, rebuttal: Rebuttal, url: str) -> dict[str, Any]:
+    """schema.org ClaimReview for the myth-buster page (https://schema.org/ClaimReview)."""
+    ratings = {
+        Rebuttal.Verdict.FALSE: 1,
+        Rebuttal.Verdict.MISLEADING: 2,
+        Rebuttal.Verdict.MISSING_CONTEXT: 3,
+        Rebuttal.Verdict.TRUE: 5,
+    }
+    council = getattr(settings, "COHESION_COUNCIL_NAME", "")
+    first_seen = rebuttal.claim.sightings.aggregate(first=Min("seen_on"))["first"]
+    item: dict[str, Any] = {"@type": "Claim"}
+    if first_seen:
+        item["datePublished"] = first_seen.isoformat()
+    published = rebuttal.published_at or timezone.now()
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "name": rebuttal.headline,
+        "claimReviewed": rebuttal.what_is_said,
+        "datePublished": timezone.localtime(published).date().isoformat(),
+        "dateModified": timezone.localtime(rebuttal.updated_at).date().isoformat(),
+        "author": {"@type": "Organization", "name": council},
+        "itemReviewed": item,
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": ratings[Rebuttal.Verdict(rebuttal.verdict)],
+            "bestRating": 5,
+            "worstRating": 1,
+            "alternateName": rebuttal.get_verdict_display(),
+        },
+    }
+
+
+def tension_signal(first: date, last: date) -> list[tuple[str, date, str, int]]:
+    """The rumour signal in the form the tension early warning reads (ward code, week start,
+    category "rumour", count); registered with it when the app starts (see apps.py)."""
+    return [
+        (code, week, "rumour", n)
+        for (code, week), n in sorted(rumour_weekly_counts(start=first, end=last).items())
+    ]

@@ -1,0 +1,754 @@
+"""Writes of the rumour desk. Every write is audited; personal data is kept out of the audit log."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.db.models import Min
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cohesion.core.audit import audit_record, diff, snapshot
+from cohesion.core.models import AuditEvent, Role, User, Ward
+from cohesion.core.services import record_update
+from cohesion.strategy.models import Measure, Observation
+from cohesion.strategy.periods import parse_period
+from cohesion.strategy.services import (
+    ObservationError,
+    ObservationInput,
+    measure_assess,
+    observation_create,
+)
+
+from . import matching, rules
+from .models import Alert, Channel, Claim, Rebuttal, Sighting
+
+logger = logging.getLogger(__name__)
+
+TEXT_MAX = 5000
+SCREENSHOT_MAX_BYTES = 5 * 1024 * 1024
+DUPLICATE_DAYS = 30
+PERSONAL_FIELDS = [
+    "people_named",
+    "reporter_name",
+    "reporter_contact",
+    "screenshot",
+    "screenshot_type",
+]
+# Magic bytes of the picture formats a phone saves a screenshot in.
+IMAGE_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+]
+PILLOW_FORMATS = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+}
+
+
+class RumourError(ValueError):
+    """Something the person can fix; the message says what."""
+
+
+class DuplicateReport(RumourError):
+    def __init__(self, existing: Sighting) -> None:
+        self.existing = existing
+        super().__init__(
+            f"This report has already been sent (report {existing.pk}, on {existing.created_at:%d %B %Y}). "
+            "It has not been saved a second time"
+        )
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "COHESION_RUMOURS_RETENTION_DAYS", 365))
+
+
+def _audit_snapshot(obj: Sighting) -> dict[str, Any]:
+    return snapshot(obj, exclude=PERSONAL_FIELDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking what comes in
+
+
+def text_check(text: str) -> str:
+    """The rumour's words, trimmed; a clear message when empty or too long."""
+    text = (text or "").strip()
+    if not text:
+        raise RumourError("Enter what is being said")
+    if len(text) > TEXT_MAX:
+        raise RumourError(
+            f"What is being said must be {TEXT_MAX:,} characters or fewer (it has {len(text):,}). "
+            "Copy only the part that is the rumour"
+        )
+    return text
+
+
+def link_check(link: str) -> str:
+    """Checks the web address's form only. The platform never opens it."""
+    link = (link or "").strip()
+    if not link:
+        return ""
+    if len(link) > 1000:
+        raise RumourError("The link must be 1,000 characters or fewer")
+    try:
+        URLValidator(schemes=["http", "https"])(link)
+    except ValidationError:
+        raise RumourError(
+            "Enter the link as a full web address starting with https://, or leave it empty"
+        ) from None
+    return link
+
+
+def seen_on_check(day: date | None, *, today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    if day is None:
+        return today
+    if day > today:
+        raise RumourError("The date it was seen cannot be in the future")
+    if day < today - timedelta(days=5 * 365):
+        raise RumourError("The date it was seen must be in the last 5 years")
+    return day
+
+
+def screenshot_check(upload: UploadedFile) -> str:
+    """The picture's type if the file really is a picture under the size limit; else RumourError.
+
+    The file's contents are checked (not its name): first its magic bytes, then Pillow opens and
+    verifies it when Pillow is installed.
+    """
+    size = upload.size or 0
+    if size > SCREENSHOT_MAX_BYTES:
+        raise RumourError(
+            f"The screenshot is {size / 1_048_576:.0f} MB: it must be smaller than {SCREENSHOT_MAX_BYTES // 1_048_576} MB"
+        )
+    if size == 0:
+        raise RumourError("The screenshot file is empty")
+    upload.seek(0)
+    head = upload.read(32)
+    upload.seek(0)
+    kind = next((t for magic, t in IMAGE_MAGIC if head.startswith(magic)), "")
+    if not kind and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        kind = "image/webp"
+    if not kind:
+        raise RumourError("The screenshot must be a picture (PNG, JPEG, GIF or WebP)")
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow comes with WeasyPrint
+        return kind
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+            fmt = image.format or ""
+    except Exception:  # Pillow raises many kinds of error for a broken file
+        raise RumourError(
+            "The screenshot could not be read as a picture: it may be damaged"
+        ) from None
+    finally:
+        upload.seek(0)
+    if fmt not in PILLOW_FORMATS:
+        raise RumourError("The screenshot must be a picture (PNG, JPEG, GIF or WebP)")
+    return PILLOW_FORMATS[fmt]
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports (sightings)
+
+
+@dataclass
+class SightingInput:
+    text: str
+    channel: str
+    ward: Ward | None = None
+    seen_on: date | None = None
+    reach: int = 1
+    link: str = ""
+    screenshot: UploadedFile | None = None
+    people_named: str = ""
+    reporter_name: str = ""
+    reporter_contact: str = ""
+    source: str = Sighting.Source.STAFF
+
+
+def sighting_validate(*, data: SightingInput) -> dict[str, str]:
+    """Check a report; {field: message}, empty when it can be saved. Cleans ``data`` in place."""
+    errors: dict[str, str] = {}
+    for name, check in (("text", text_check), ("link", link_check)):
+        try:
+            setattr(data, name, check(getattr(data, name)))
+        except RumourError as exc:
+            errors[name] = str(exc)
+    try:
+        data.seen_on = seen_on_check(data.seen_on)
+    except RumourError as exc:
+        errors["seen_on"] = str(exc)
+    if data.channel not in Channel.values:
+        errors["channel"] = "Choose where the rumour was seen or heard"
+    if data.reach not in (1, 2, 3, 4):
+        errors["reach"] = "Choose how widely it was going round"
+    for name, limit in (("people_named", 2000), ("reporter_name", 200), ("reporter_contact", 200)):
+        if len(getattr(data, name) or "") > limit:
+            errors[name] = f"This must be {limit:,} characters or fewer"
+    if data.screenshot is not None:
+        try:
+            screenshot_check(data.screenshot)
+        except RumourError as exc:
+            errors["screenshot"] = str(exc)
+    return errors
+
+
+def sighting_fingerprint(*, data: SightingInput) -> str:
+    return rules.report_fingerprint(
+        text=data.text, ward_code=data.ward.code if data.ward else None, channel=data.channel
+    )
+
+
+def sighting_duplicate(*, fingerprint: str, now: Any = None) -> Sighting | None:
+    """A report with the same words, ward and channel sent in the last 30 days, if there is one."""
+    now = now or timezone.now()
+    return (
+        Sighting.objects.filter(
+            fingerprint=fingerprint, created_at__gte=now - timedelta(days=DUPLICATE_DAYS)
+        )
+        .order_by("created_at")
+        .first()
+    )
+
+
+def sighting_create(
+    *, data: SightingInput, actor: User | None, via: str = "web", request: HttpRequest | None = None
+) -> Sighting:
+    """Save a report (waiting for an officer). Raises RumourError or DuplicateReport; nothing is
+    saved then."""
+    errors = sighting_validate(data=data)
+    if errors:
+        raise RumourError("; ".join(errors.values()))
+    fingerprint = sighting_fingerprint(data=data)
+    with transaction.atomic():
+        existing = sighting_duplicate(fingerprint=fingerprint)
+        if existing is not None:
+            raise DuplicateReport(existing)
+        user = actor if actor is not None and actor.is_authenticated else None
+        sighting = Sighting(
+            text=data.text,
+            ward=data.ward,
+            channel=data.channel,
+            seen_on=data.seen_on or timezone.localdate(),
+            reach=data.reach,
+            link=data.link,
+            people_named=data.people_named.strip(),
+            reporter_name=data.reporter_name.strip(),
+            reporter_contact=data.reporter_contact.strip(),
+            source=data.source,
+            reported_by=user,
+            organisation=user.organisation if user else None,
+            fingerprint=fingerprint,
+        )
+        if data.screenshot is not None:
+            sighting.screenshot_type = screenshot_check(data.screenshot)
+            extension = sighting.screenshot_type.split("/")[1].replace("jpeg", "jpg")
+            sighting.screenshot.save(f"{uuid.uuid4().hex}.{extension}", data.screenshot, save=False)
+        sighting.save()
+        changes = _audit_snapshot(sighting)
+        changes["has_screenshot"] = bool(sighting.screenshot)
+        audit_record(
+            actor=user,
+            action=AuditEvent.Action.CREATE,
+            obj=sighting,
+            changes=changes,
+            via=via,
+            request=request,
+        )
+    if sighting.ward_id:
+        transaction.on_commit(lambda: alerts_check(ward=sighting.ward))
+    return sighting
+
+
+def sighting_view_record(
+    *, sighting: Sighting, actor: User, request: HttpRequest | None = None, what: str = "report"
+) -> None:
+    """Record that an officer looked at a report's personal data (names, contact, screenshot)."""
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.VIEW,
+        obj=sighting,
+        object_repr=f"Rumour report {sighting.pk} ({what})",
+        changes={"personal_data": what},
+        request=request,
+    )
+
+
+def _claim_touch(claim: Claim) -> None:
+    claim.updated_at = timezone.now()
+    claim.save(update_fields=["updated_at"])
+
+
+def sighting_match(
+    *, sighting: Sighting, claim: Claim, actor: User, score: float | None = None, via: str = "web"
+) -> Sighting:
+    """An officer confirms the report says the same as ``claim``: it becomes a sighting of it."""
+    if sighting.state == Sighting.State.DISMISSED:
+        raise RumourError("This report was set aside. It cannot be joined to a claim")
+    with transaction.atomic():
+        locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
+        before = _audit_snapshot(locked)
+        locked.claim = claim
+        locked.state = Sighting.State.MATCHED
+        locked.match_score = score
+        locked.confirmed_by = actor
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["claim", "state", "match_score", "confirmed_by", "confirmed_at"])
+        _claim_touch(claim)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=locked,
+            changes=diff(before, _audit_snapshot(locked)),
+            via=via,
+        )
+    transaction.on_commit(lambda: alerts_check(claim=claim))
+    return locked
+
+
+def sighting_dismiss(*, sighting: Sighting, actor: User, via: str = "web") -> Sighting:
+    before = _audit_snapshot(sighting)
+    sighting.state = Sighting.State.DISMISSED
+    sighting.claim = None
+    sighting.confirmed_by = actor
+    sighting.confirmed_at = timezone.now()
+    with transaction.atomic():
+        sighting.save(update_fields=["state", "claim", "confirmed_by", "confirmed_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=sighting,
+            changes=diff(before, _audit_snapshot(sighting)),
+            via=via,
+        )
+    return sighting
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+
+
+def claim_create(
+    *, claim: Claim, actor: User | None, sighting: Sighting | None = None, via: str = "web"
+) -> Claim:
+    """File a new claim, with the report it came from as its first sighting."""
+    if sighting is not None and sighting.state == Sighting.State.DISMISSED:
+        raise RumourError("This report was set aside. It cannot start a claim")
+    with transaction.atomic():
+        claim.created_by = actor
+        claim.updated_at = timezone.now()
+        claim.full_clean()
+        claim.save()
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.CREATE,
+            obj=claim,
+            changes=snapshot(claim, exclude=["evidence"]),
+            via=via,
+        )
+        if sighting is not None and actor is not None:
+            sighting_match(sighting=sighting, claim=claim, actor=actor, via=via)
+    return claim
+
+
+def claim_update(*, claim: Claim, before: dict[str, Any], actor: User, via: str = "web") -> Claim:
+    claim.updated_at = timezone.now()
+    with transaction.atomic():
+        claim.full_clean()
+        claim.save()
+        after = snapshot(claim)
+        changes = diff(
+            {k: v for k, v in before.items() if k != "updated_at"},
+            {k: v for k, v in after.items() if k != "updated_at"},
+        )
+        if "evidence" in changes:
+            changes["evidence"] = ["(changed)", "(changed)"]
+        if changes:
+            audit_record(
+                actor=actor, action=AuditEvent.Action.UPDATE, obj=claim, changes=changes, via=via
+            )
+    return claim
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuttals
+
+
+def rebuttal_slug(*, headline: str, exclude_pk: int | None = None) -> str:
+    base = slugify(headline)[:100].strip("-") or "myth-buster"
+    slug, n = base, 2
+    taken = Rebuttal.objects.filter(slug=slug)
+    while (taken.exclude(pk=exclude_pk) if exclude_pk is not None else taken).exists():
+        slug = f"{base}-{n}"
+        taken = Rebuttal.objects.filter(slug=slug)
+        n += 1
+    return slug
+
+
+def rebuttal_save(*, rebuttal: Rebuttal, actor: User, via: str = "web") -> Rebuttal:
+    """Create or change a rebuttal (a published one stays published, with the new words)."""
+    before = snapshot(Rebuttal.objects.get(pk=rebuttal.pk)) if rebuttal.pk else None
+    if not rebuttal.slug:
+        rebuttal.slug = rebuttal_slug(headline=rebuttal.headline, exclude_pk=rebuttal.pk)
+    rebuttal.author = rebuttal.author or actor
+    rebuttal.updated_at = timezone.now()
+    with transaction.atomic():
+        rebuttal.full_clean()
+        rebuttal.save()
+        if before is None:
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.CREATE,
+                obj=rebuttal,
+                changes=snapshot(rebuttal),
+                via=via,
+            )
+        else:
+            changes = diff(before, snapshot(rebuttal))
+            changes.pop("updated_at", None)
+            if changes:
+                audit_record(
+                    actor=actor,
+                    action=AuditEvent.Action.UPDATE,
+                    obj=rebuttal,
+                    changes=changes,
+                    via=via,
+                )
+        if rebuttal.claim.status in (Claim.Status.NEW, Claim.Status.ASSESSING):
+            claim_before = snapshot(rebuttal.claim)
+            rebuttal.claim.status = Claim.Status.RESPONDING
+            claim_update(claim=rebuttal.claim, before=claim_before, actor=actor, via=via)
+    return rebuttal
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    rebuttal: Rebuttal
+    measure_problem: str = ""
+
+
+def rebuttal_publish(*, rebuttal: Rebuttal, actor: User, via: str = "web") -> PublishOutcome:
+    """Publish the myth-buster; the claim is then rebutted and the strategy measures are updated."""
+    missing = [
+        label
+        for label, value in (
+            ("the facts", rebuttal.the_facts),
+            ("what is being said", rebuttal.what_is_said),
+            ("a headline", rebuttal.headline),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise RumourError("Before publishing, add " + " and ".join(missing))
+    if rebuttal.published_at is None:
+        before = snapshot(rebuttal)
+        with transaction.atomic():
+            rebuttal.published_at = timezone.now()
+            rebuttal.updated_at = rebuttal.published_at
+            rebuttal.save(update_fields=["published_at", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                obj=rebuttal,
+                changes=diff(before, snapshot(rebuttal)),
+                via=via,
+            )
+            claim = rebuttal.claim
+            claim_before = snapshot(claim)
+            claim.status = Claim.Status.REBUTTED
+            claim_update(claim=claim, before=claim_before, actor=actor, via=via)
+    problem = ""
+    try:
+        rumours_measures_update(actor=actor, via=via)
+    except ObservationError as exc:
+        logger.warning("Rumour measures not updated: %s", exc)
+        problem = f"The strategy measures were not updated: {exc}"
+    return PublishOutcome(rebuttal=rebuttal, measure_problem=problem)
+
+
+def rebuttal_unpublish(*, rebuttal: Rebuttal, actor: User, via: str = "web") -> Rebuttal:
+    if rebuttal.published_at is not None:
+        before = snapshot(rebuttal)
+        rebuttal.published_at = None
+        rebuttal.updated_at = timezone.now()
+        with transaction.atomic():
+            rebuttal.save(update_fields=["published_at", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                obj=rebuttal,
+                changes=diff(before, snapshot(rebuttal)),
+                via=via,
+            )
+            claim = rebuttal.claim
+            if claim.status == Claim.Status.REBUTTED:
+                claim_before = snapshot(claim)
+                claim.status = Claim.Status.RESPONDING
+                claim_update(claim=claim, before=claim_before, actor=actor, via=via)
+        matching.index_forget(key=rebuttal.index_key)
+    return rebuttal
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts: a sudden rise in sightings of a claim, or of rumours in a ward
+
+
+def _weekly(qs: Any, *, today: date, weeks: int) -> tuple[int, list[int]]:
+    """Sightings in the 7 days to ``today`` and in each of the ``weeks`` weeks before."""
+    start = today - timedelta(days=7 * (weeks + 1) - 1)
+    counts = [0] * (weeks + 1)
+    for day in qs.filter(seen_on__gte=start, seen_on__lte=today).values_list("seen_on", flat=True):
+        back = (today - day).days // 7
+        counts[back] += 1
+    return counts[0], counts[1:]
+
+
+def _officers_email(*, subject: str, body: str) -> None:
+    to = list(
+        User.objects.filter(role=Role.OFFICER, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if to:
+        try:
+            send_mail(subject, body, None, to, fail_silently=False)
+        except Exception:  # a mail server that is down must not lose the alert
+            logger.exception("Could not email the rumour alert")
+
+
+def alerts_check(
+    *,
+    claim: Claim | None = None,
+    ward: Ward | None = None,
+    today: date | None = None,
+    weeks: int = 4,
+) -> list[Alert]:
+    """Raise an alert (and email officers) for the claim and/or ward when this week's sightings
+    are a sudden rise over the weeks before (see rules.surge_check). At most one alert per
+    claim or ward a week."""
+    today = today or timezone.localdate()
+    raised = []
+    live = Sighting.objects.exclude(state=Sighting.State.DISMISSED)
+    subjects: list[tuple[str, Claim | None, Ward | None, Any]] = []
+    if claim is not None:
+        subjects.append((Alert.Kind.CLAIM, claim, None, live.filter(claim=claim)))
+    if ward is not None:
+        subjects.append((Alert.Kind.WARD, None, ward, live.filter(ward=ward)))
+    for kind, c, w, qs in subjects:
+        current, baseline = _weekly(qs, today=today, weeks=weeks)
+        surge = rules.surge_check(current=current, baseline=baseline)
+        if not surge.raised:
+            continue
+        recent = Alert.objects.filter(
+            kind=kind, claim=c, ward=w, window_end__gt=today - timedelta(days=7)
+        )
+        if recent.exists():
+            continue
+        subject_words = f"the claim “{c.title}”" if c is not None else f"rumours in {w}"
+        message = f"Sudden rise in {subject_words}: {surge.reason}."
+        alert = Alert.objects.create(
+            kind=kind,
+            claim=c,
+            ward=w,
+            window_end=today,
+            observed=surge.observed,
+            expected=surge.expected,
+            p_value=surge.p_value,
+            message=message[:400],
+        )
+        audit_record(
+            actor=None,
+            action=AuditEvent.Action.CREATE,
+            obj=alert,
+            changes={"message": alert.message},
+            via="task",
+        )
+        link = (
+            reverse("rumours_staff:claim", kwargs={"pk": c.pk})
+            if c is not None
+            else reverse("rumours_staff:desk")
+        )
+        _officers_email(
+            subject=f"Rumour alert: {subject_words}"[:150],
+            body=f"{message}\n\nOpen the rumour desk to see the sightings: {link}\n",
+        )
+        raised.append(alert)
+    return raised
+
+
+def alerts_sweep(*, today: date | None = None) -> list[Alert]:
+    """Check every claim and ward with a sighting in the last 7 days (run daily)."""
+    today = today or timezone.localdate()
+    recent = Sighting.objects.exclude(state=Sighting.State.DISMISSED).filter(
+        seen_on__gt=today - timedelta(days=7), seen_on__lte=today
+    )
+    raised = []
+    for claim in Claim.objects.filter(pk__in=recent.values("claim_id")):
+        raised += alerts_check(claim=claim, today=today)
+    for ward in Ward.objects.filter(pk__in=recent.values("ward_id")):
+        raised += alerts_check(ward=ward, today=today)
+    return raised
+
+
+def alert_acknowledge(*, alert: Alert, actor: User, via: str = "web") -> Alert:
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=alert,
+            changes={"acknowledged": [False, True]},
+            via=via,
+        )
+    return alert
+
+
+# ---------------------------------------------------------------------------------------------
+# Strategy measures
+
+
+@dataclass(frozen=True)
+class MeasuresOutcome:
+    rebutted: Observation | None
+    days: Observation | None
+
+
+def _quarter_label(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _figure_set(
+    *, measure: Measure, quarter: str, value: float, note: str, actor: User | None, via: str
+) -> Observation:
+    period = parse_period(quarter)
+    existing = Observation.objects.filter(
+        measure=measure, ward__isnull=True, period_end=period.end
+    ).first()
+    if existing is not None:
+        before = snapshot(existing)
+        existing.value = value
+        existing.note = note[:300]
+        record_update(obj=existing, before=before, actor=actor, via=via)
+        measure_assess(measure=measure)
+        return existing
+    return observation_create(
+        data=ObservationInput(measure=measure, period=quarter, value=value, note=note),
+        actor=actor,
+        via=via,
+    )
+
+
+def rumours_measures_update(
+    *, today: date | None = None, actor: User | None = None, via: str = "task"
+) -> MeasuresOutcome:
+    """Write this quarter's city figures for the two rumour measures, when they exist:
+
+    - ``COHESION_RUMOURS_MEASURE_REBUTTED`` (default "rumours-rebutted"): claims with a published
+      myth-buster, counted from the start;
+    - ``COHESION_RUMOURS_MEASURE_DAYS`` (default "days-to-rebuttal"): the median number of days
+      from a claim's first sighting to its myth-buster, over myth-busters published this quarter.
+    """
+    today = today or timezone.localdate()
+    quarter = _quarter_label(today)
+    period = parse_period(quarter)
+    rebutted_slug = getattr(settings, "COHESION_RUMOURS_MEASURE_REBUTTED", "rumours-rebutted")
+    days_slug = getattr(settings, "COHESION_RUMOURS_MEASURE_DAYS", "days-to-rebuttal")
+    published = Rebuttal.objects.filter(published_at__isnull=False)
+    rebutted_obs = days_obs = None
+    measure = Measure.objects.filter(slug=rebutted_slug).first()
+    if measure is not None:
+        count = published.filter(published_at__date__lte=period.end).count()
+        rebutted_obs = _figure_set(
+            measure=measure,
+            quarter=quarter,
+            value=count,
+            note=f"Rumour desk: {count} claims answered with a published myth-buster",
+            actor=actor,
+            via=via,
+        )
+    measure = Measure.objects.filter(slug=days_slug).first()
+    if measure is not None:
+        rows = (
+            published.filter(
+                published_at__date__gte=period.start, published_at__date__lte=period.end
+            )
+            .annotate(first_seen=Min("claim__sightings__seen_on"))
+            .values_list("published_at", "first_seen", "claim__created_at")
+        )
+        days = []
+        for published_at, first_seen, created_at in rows:
+            start = first_seen or timezone.localtime(created_at).date()
+            days.append(max(0, (timezone.localtime(published_at).date() - start).days))
+        if days:
+            median = float(statistics.median(days))
+            days_obs = _figure_set(
+                measure=measure,
+                quarter=quarter,
+                value=median,
+                note=f"Rumour desk: median of {len(days)} myth-busters published this quarter",
+                actor=actor,
+                via=via,
+            )
+    return MeasuresOutcome(rebutted=rebutted_obs, days=days_obs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Retention
+
+
+def sightings_redact(
+    *, today: date | None = None, actor: User | None = None, via: str = "task"
+) -> int:
+    """Blank the personal data (names, reporters' contact details, screenshots) of reports older
+    than the retention period. The words of the rumour, its ward, channel and date are kept."""
+    today = today or timezone.localdate()
+    cutoff = today - timedelta(days=retention_days())
+    due = Sighting.objects.filter(redacted_at__isnull=True, created_at__date__lt=cutoff)
+    count = 0
+    now = timezone.now()
+    for sighting in due.iterator():
+        with transaction.atomic():
+            if sighting.screenshot:
+                sighting.screenshot.delete(save=False)
+            Sighting.objects.filter(pk=sighting.pk).update(
+                people_named="",
+                reporter_name="",
+                reporter_contact="",
+                screenshot="",
+                screenshot_type="",
+                redacted_at=now,
+            )
+        count += 1
+    if count:
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            object_type="rumours.sighting",
+            object_repr=f"Personal data removed from {count} rumour reports",
+            changes={"redacted": count, "created_before": cutoff.isoformat()},
+            via=via,
+        )
+    return count

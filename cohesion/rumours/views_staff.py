@@ -1,0 +1,332 @@
+"""The rumour desk for officers (and the page partners log rumours on), under /staff/rumours/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cohesion.core.audit import snapshot
+from cohesion.core.models import Role
+from cohesion.core.permissions import STAFF_ROLES, request_user, role_required, user_has_role
+
+from . import matching, selectors, services
+from .forms import ClaimForm, NewClaimForm, RebuttalForm, RumourLogForm
+from .models import Alert, Claim, Rebuttal, Sighting
+
+LOG_ROLES = (Role.PARTNER, Role.OFFICER)
+# The largest request the log form accepts: the screenshot limit and room for the other fields.
+MAX_REQUEST_BYTES = services.SCREENSHOT_MAX_BYTES + 256 * 1024
+TOO_BIG = (
+    f"The screenshot must be smaller than {services.SCREENSHOT_MAX_BYTES // 1_048_576} MB. Your report was not sent: "
+    "choose a smaller picture (or none) and send it again"
+)
+
+
+def _is_officer(request: HttpRequest) -> bool:
+    return user_has_role(request.user, STAFF_ROLES)
+
+
+@role_required(*STAFF_ROLES)
+def desk(request: HttpRequest) -> HttpResponse:
+    return render(request, "rumours/staff/desk.html", {"overview": selectors.desk_overview()})
+
+
+@role_required(*LOG_ROLES)
+def log(request: HttpRequest) -> HttpResponse:
+    officer = _is_officer(request)
+    context: dict[str, Any] = {"officer": officer}
+    if (
+        request.method == "POST"
+        and int(request.META.get("CONTENT_LENGTH") or 0) > MAX_REQUEST_BYTES
+    ):
+        # Refuse before the body is read, so a huge file costs nothing.
+        form = RumourLogForm(data={})
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("screenshot", TOO_BIG)
+        return render(request, "rumours/staff/log.html", {**context, "form": form}, status=413)
+    if request.method != "POST":
+        return render(request, "rumours/staff/log.html", {**context, "form": RumourLogForm()})
+    form = RumourLogForm(request.POST, request.FILES)
+    if "check" in request.POST:
+        # Without JavaScript: show what is on file that says the same, save nothing.
+        text = request.POST.get("text", "")
+        form.is_valid()
+        context["suggestions"] = matching.suggestions(text=text, include_claims=officer)
+        context["checked"] = True
+        form.errors.clear()
+        if not text.strip():
+            form.add_error("text", "Enter what is being said")
+        return render(request, "rumours/staff/log.html", {**context, "form": form})
+    if form.is_valid():
+        try:
+            sighting = services.sighting_create(
+                data=form.sighting_input(), actor=request_user(request), request=request
+            )
+        except services.DuplicateReport as exc:
+            context["duplicate"] = exc.existing
+            form.add_error(None, str(exc))
+        except services.RumourError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if officer:
+                messages.success(
+                    request, "The report has been saved. Now say if it is a claim we already have."
+                )
+                return redirect("rumours_staff:report", pk=sighting.pk)
+            messages.success(request, "Thank you: the report has been sent to the cohesion team.")
+            return redirect("rumours_staff:log")
+    if form.data.get("text"):
+        context["suggestions"] = matching.suggestions(
+            text=form.data.get("text", ""), include_claims=officer
+        )
+    return render(request, "rumours/staff/log.html", {**context, "form": form})
+
+
+@role_required(*LOG_ROLES)
+@require_GET
+def suggest(request: HttpRequest) -> JsonResponse:
+    """Claims and published myth-busters that say the same as ?text=, best first (JSON)."""
+    text = request.GET.get("text", "")[: matching.MAX_QUERY_CHARS]
+    found = matching.suggestions(text=text, include_claims=_is_officer(request))
+    return JsonResponse({"results": [s.as_json() for s in found]})
+
+
+class TriageForm(forms.Form):
+    choice = forms.CharField(
+        error_messages={"required": "Choose a claim, or file the report as a new claim"}
+    )
+
+
+def _sighting(pk: int) -> Sighting:
+    return get_object_or_404(
+        Sighting.objects.select_related("ward", "claim", "reported_by", "organisation"), pk=pk
+    )
+
+
+@role_required(*STAFF_ROLES)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """One report: its details (personal data; the look is audited) and the officer's decision."""
+    sighting = _sighting(pk)
+    actor = request_user(request)
+    found = (
+        matching.suggestions(text=sighting.text, k=5)
+        if sighting.state == Sighting.State.WAITING
+        else []
+    )
+    claim_options = [s for s in found if s.kind == "claim"]
+    # A published myth-buster points to its claim: offer that claim too.
+    for s in found:
+        if s.kind == "rebuttal" and all(o.claim_pk != s.claim_pk for o in claim_options):
+            claim_options.append(s)
+    error = ""
+    if request.method == "POST":
+        form = TriageForm(request.POST)
+        if sighting.state != Sighting.State.WAITING:
+            error = "An officer has already dealt with this report"
+        elif not form.is_valid():
+            error = "Choose a claim, or file the report as a new claim"
+        elif form.cleaned_data["choice"] == "new":
+            return redirect("rumours_staff:report_new_claim", pk=sighting.pk)
+        else:
+            choice = form.cleaned_data["choice"]
+            claim = Claim.objects.filter(pk=int(choice)).first() if choice.isdigit() else None
+            if claim is None:
+                error = "That claim is no longer on file: choose another, or file the report as a new claim"
+            else:
+                score = next((s.score for s in claim_options if s.claim_pk == claim.pk), None)
+                try:
+                    services.sighting_match(
+                        sighting=sighting, claim=claim, actor=actor, score=score
+                    )
+                except services.RumourError as exc:
+                    error = str(exc)
+                else:
+                    messages.success(request, f"The report is now a sighting of “{claim.title}”.")
+                    return redirect("rumours_staff:claim", pk=claim.pk)
+    if sighting.has_personal_data:
+        services.sighting_view_record(sighting=sighting, actor=actor, request=request)
+    return render(
+        request,
+        "rumours/staff/report.html",
+        {"sighting": sighting, "options": claim_options, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def report_new_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    sighting = _sighting(pk)
+    if sighting.state != Sighting.State.WAITING:
+        messages.error(request, "An officer has already dealt with this report.")
+        return redirect("rumours_staff:report", pk=pk)
+    initial = {"title": sighting.text[:80], "text": sighting.text[:2000]}
+    form = NewClaimForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_create(
+                claim=form.save(commit=False), actor=request_user(request), sighting=sighting
+            )
+        except services.RumourError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"“{claim.title}” is a new claim, with this report as its first sighting."
+            )
+            return redirect("rumours_staff:claim", pk=claim.pk)
+    return render(
+        request,
+        "rumours/staff/form_page.html",
+        {
+            "form": form,
+            "title": "File as a new claim",
+            "back": reverse("rumours_staff:report", kwargs={"pk": pk}),
+            "quote": sighting.text,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    sighting = _sighting(pk)
+    services.sighting_dismiss(sighting=sighting, actor=request_user(request))
+    messages.success(request, "The report has been set aside as not a rumour.")
+    return redirect("rumours_staff:desk")
+
+
+@role_required(*STAFF_ROLES)
+def report_screenshot(request: HttpRequest, pk: int) -> FileResponse:
+    """Screenshots are never on a public address: only this view serves them, and each look is audited."""
+    sighting = _sighting(pk)
+    if not sighting.screenshot:
+        raise Http404("This report has no screenshot")
+    services.sighting_view_record(
+        sighting=sighting, actor=request_user(request), request=request, what="screenshot"
+    )
+    response = FileResponse(
+        sighting.screenshot.open("rb"),
+        content_type=sighting.screenshot_type or "application/octet-stream",
+    )
+    response["Content-Disposition"] = f'inline; filename="report-{sighting.pk}-screenshot"'
+    return response
+
+
+@role_required(*STAFF_ROLES)
+def claim_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    return render(
+        request,
+        "rumours/staff/claim_list.html",
+        {
+            "claims": selectors.claim_list(status=status)[:500],
+            "status": status,
+            "statuses": Claim.Status.choices,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim.objects.select_related("owner"), pk=pk)
+    rebuttal = Rebuttal.objects.filter(claim=claim).first()
+    return render(
+        request,
+        "rumours/staff/claim.html",
+        {
+            "claim": claim,
+            "picture": selectors.claim_picture(claim=claim),
+            "rebuttal": rebuttal,
+            "alerts": claim.alerts.filter(acknowledged_at__isnull=True),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    before = snapshot(claim)
+    form = ClaimForm(request.POST if request.method == "POST" else None, instance=claim)
+    if request.method == "POST" and form.is_valid():
+        services.claim_update(
+            claim=form.save(commit=False), before=before, actor=request_user(request)
+        )
+        messages.success(request, "The claim has been saved.")
+        return redirect("rumours_staff:claim", pk=pk)
+    return render(
+        request,
+        "rumours/staff/form_page.html",
+        {
+            "form": form,
+            "title": f"Change “{claim.title}”",
+            "back": reverse("rumours_staff:claim", kwargs={"pk": pk}),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def rebuttal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    rebuttal = Rebuttal.objects.filter(claim=claim).first() or Rebuttal(
+        claim=claim, what_is_said=claim.text
+    )
+    form = RebuttalForm(request.POST if request.method == "POST" else None, instance=rebuttal)
+    if request.method == "POST" and form.is_valid():
+        services.rebuttal_save(rebuttal=form.save(commit=False), actor=request_user(request))
+        messages.success(
+            request,
+            "The myth-buster has been saved."
+            + ("" if rebuttal.is_published else " It is not public until you publish it."),
+        )
+        return redirect("rumours_staff:claim", pk=pk)
+    return render(
+        request,
+        "rumours/staff/form_page.html",
+        {
+            "form": form,
+            "title": "Write the myth-buster",
+            "back": reverse("rumours_staff:claim", kwargs={"pk": pk}),
+            "public_note": True,
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def rebuttal_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim, pk=pk)
+    rebuttal = get_object_or_404(Rebuttal, claim=claim)
+    try:
+        outcome = services.rebuttal_publish(rebuttal=rebuttal, actor=request_user(request))
+    except services.RumourError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The myth-buster is published.")
+        if outcome.measure_problem:
+            messages.warning(request, outcome.measure_problem)
+    return redirect("rumours_staff:claim", pk=pk)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def rebuttal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take a published myth-buster off the public site (it can be published again)."""
+    rebuttal = get_object_or_404(Rebuttal, claim_id=pk)
+    services.rebuttal_unpublish(rebuttal=rebuttal, actor=request_user(request))
+    messages.success(request, "The myth-buster is no longer public.")
+    return redirect("rumours_staff:claim", pk=pk)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = get_object_or_404(Alert, pk=pk)
+    services.alert_acknowledge(alert=alert, actor=request_user(request))
+    messages.success(request, "The alert has been marked as seen.")
+    return redirect("rumours_staff:desk")

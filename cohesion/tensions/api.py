@@ -1,0 +1,148 @@
+"""Partner systems post and read tension reports (token or signed-in session).
+
+Added to the project's API with ``api.add_router("/tensions", router)``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from cohesion.core.models import Role, User, Ward
+
+from . import selectors, services
+from .models import Category, Community, ReporterConfidence, SourceReliability, TensionReport
+
+router = Router(tags=["tensions"])
+
+
+def _reporter(request: HttpRequest) -> User:
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        user = request.user
+    if not isinstance(user, User) or not user.has_role(Role.PARTNER, Role.OFFICER):
+        raise HttpError(403, "Your role does not allow this.")
+    return user
+
+
+class TensionReportIn(Schema):
+    summary: str = Field(description="What happened, without names", max_length=4000)
+    occurred_on: date = Field(description="When it happened (not in the future)")
+    ward_code: str = Field(description="The ward's ONS code, for example E05008714", max_length=20)
+    category: str = Field(description="One of: " + ", ".join(Category.values))
+    community: str = Field(description="One of: " + ", ".join(Community.values))
+    impact: int = Field(description="1 (very low) to 5 (very high)")
+    source_reliability: str = Field(
+        description="1 (reliable) to 5 (cannot say): "
+        + "; ".join(f"{v} = {label}" for v, label in SourceReliability.choices)
+    )
+    reporter_confidence: str = Field(
+        description="1 (certain) to 5 (doubtful): "
+        + "; ".join(f"{v} = {label}" for v, label in ReporterConfidence.choices)
+    )
+    postcode: str = Field(default="", max_length=10)
+    latitude: float | None = None
+    longitude: float | None = None
+    has_personal_details: bool = False
+    personal_details: str = Field(default="", max_length=4000)
+    reference: str = Field(default="", max_length=60, description="Your system's own reference")
+
+
+class TensionReportOut(Schema):
+    id: int
+    occurred_on: date
+    ward_code: str
+    category: str
+    community: str
+    impact: int
+    summary: str
+    organisation: str | None
+    has_personal_details: bool
+    personal_details: str | None = Field(description="Only for your own organisation's reports")
+    redacted: bool
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+def _out(report: TensionReport, *, user: User) -> dict[str, Any]:
+    personal = selectors.may_see_personal_details(user=user, report=report)
+    return {
+        "id": report.pk,
+        "occurred_on": report.occurred_on,
+        "ward_code": report.ward.code,
+        "category": report.category,
+        "community": report.community,
+        "impact": report.impact,
+        "summary": report.summary,
+        "organisation": report.organisation.name if report.organisation else None,
+        "has_personal_details": report.has_personal_details,
+        "personal_details": report.personal_details if personal else None,
+        "redacted": report.redacted_at is not None,
+    }
+
+
+@router.get("/reports", response=list[TensionReportOut])
+def list_tension_reports(
+    request: HttpRequest, since: date | None = None, ward_code: str | None = None
+) -> Any:
+    """Your organisation's reports (all of them if you are an officer), newest first, at most 500."""
+    user = _reporter(request)
+    reports = selectors.reports_for(user=user)
+    if not selectors.is_staff(user):
+        reports = (
+            reports.filter(organisation_id=user.organisation_id)
+            if user.organisation_id
+            else reports.filter(reported_by=user)
+        )
+    if since:
+        reports = reports.filter(occurred_on__gte=since)
+    if ward_code:
+        reports = reports.filter(ward__code=ward_code.strip().upper())
+    return [_out(r, user=user) for r in reports[:500]]
+
+
+@router.post("/reports", response={201: TensionReportOut, 403: ErrorOut, 422: ErrorOut})
+def create_tension_report(request: HttpRequest, payload: TensionReportIn) -> Any:
+    """Log a tension report from a partner system."""
+    user = _reporter(request)
+    ward = Ward.objects.filter(code=payload.ward_code.strip().upper()).first()
+    if ward is None:
+        return Status(
+            422,
+            {
+                "detail": "Check the report.",
+                "errors": {"ward_code": f"There is no ward with the code {payload.ward_code[:20]}"},
+            },
+        )
+    data = services.ReportInput(
+        summary=payload.summary,
+        occurred_on=payload.occurred_on,
+        ward=ward,
+        category=payload.category,
+        community=payload.community,
+        impact=payload.impact,
+        source_reliability=payload.source_reliability,
+        reporter_confidence=payload.reporter_confidence,
+        has_personal_details=payload.has_personal_details,
+        personal_details=payload.personal_details,
+        postcode=payload.postcode,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        external_ref=payload.reference,
+    )
+    errors = services.report_validate(data=data)
+    if errors:
+        return Status(422, {"detail": "Check the report.", "errors": errors})
+    with transaction.atomic():
+        report = services.report_create(
+            data=data, actor=user, source=TensionReport.Source.API, via="api"
+        )
+    return Status(201, _out(report, user=user))

@@ -1,0 +1,151 @@
+"""Theme analysis as a background task, then the officer's edits: counts follow every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cohesion.consultations.demo import free_text_answers
+from cohesion.consultations.models import Answer, Consultation, Theme
+from cohesion.core.models import Job
+from tests.consultations.conftest import enter
+
+
+@pytest.fixture
+def answered(consultation: Consultation) -> Consultation:
+    for i, item in enumerate(free_text_answers(60, seed=3)):
+        enter(
+            consultation,
+            ref=f"T{i}",
+            answers={1: "Agree" if item.agrees else "Disagree", 4: item.text},
+        )
+    enter(consultation, ref="T-empty", answers={1: "Agree", 4: "🙂🙂"})
+    return consultation
+
+
+def _counts(question_id: int) -> dict[str, int]:
+    return {t.label: t.answers.count() for t in Theme.objects.filter(question_id=question_id)}
+
+
+def test_theme_analysis_runs_as_a_task_and_the_officer_edits_the_themes(
+    officer_client: Client, answered: Consultation, django_capture_on_commit_callbacks: Any
+) -> None:
+    question = answered.questions.get(order=4)
+    url = reverse("consultations_staff:themes", kwargs={"slug": answered.slug, "pk": question.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        started = officer_client.post(url, {"action": "start"})
+    assert started.status_code == 302 and "?job=" in started["Location"]
+    job = Job.objects.get(kind="consultation_themes")
+    assert job.status == Job.Status.DONE and "themes in 61 answers" in job.message
+    themes = list(Theme.objects.filter(question=question))
+    assert 3 <= len(themes) <= 12
+    themed = Answer.objects.filter(question=question, themes__isnull=False).distinct().count()
+    assert themed == 60  # the emoji-only answer is in no theme
+    # Stance comes from each person's answer to the linked agree/disagree question.
+    one = Answer.objects.filter(question=question).exclude(text="🙂🙂").first()
+    assert one is not None
+    linked = Answer.objects.get(response=one.response, question__order=1).choices[0]
+    assert one.stance == ("agree" if linked == "Agree" else "disagree")
+    page = officer_client.get(url).content.decode()
+    assert "Agreed" in page and themes[0].label in page
+
+    first, second = sorted(themes, key=lambda t: t.pk)[:2]
+    n1, n2 = first.answers.count(), second.answers.count()
+    officer_client.post(url, {"action": "rename", "theme": first.pk, "label": "Green spaces"})
+    first.refresh_from_db()
+    assert first.label == "Green spaces"
+    officer_client.post(url, {"action": "merge", "merge": [first.pk, second.pk]})
+    assert not Theme.objects.filter(pk=second.pk).exists()
+    assert Theme.objects.get(pk=first.pk).answers.count() == n1 + n2
+    assert Theme.objects.get(pk=first.pk).label == "Green spaces"
+
+    other = Theme.objects.filter(question=question).exclude(pk=first.pk).first()
+    assert other is not None
+    moving = first.answers.first()
+    before_other = other.answers.count()
+    officer_client.post(
+        url, {"action": "move", "answer": moving.pk, "from": first.pk, "to": other.pk}
+    )
+    assert Theme.objects.get(pk=first.pk).answers.count() == n1 + n2 - 1
+    assert other.answers.count() == before_other + 1
+    officer_client.post(url, {"action": "split", "theme": first.pk, "parts": "2"})
+    parts = Theme.objects.filter(question=question, label__startswith="")
+    assert sum(t.answers.count() for t in parts) == sum(_counts(question.pk).values())
+    assert Answer.objects.filter(question=question, themes__isnull=False).distinct().count() == 60
+
+
+def test_a_code_frame_maps_answers_to_the_officers_themes(
+    officer_client: Client, answered: Consultation, django_capture_on_commit_callbacks: Any
+) -> None:
+    question = answered.questions.get(order=4)
+    url = reverse("consultations_staff:themes", kwargs={"slug": answered.slug, "pk": question.pk})
+    frame = "Parks: parks, trees and green spaces\nBuses: buses, fares and transport\nSafety: feeling safe, crime, street lights\nYouth: youth clubs and activities for young people"
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(url, {"action": "frame", "frame": frame})
+    counts = _counts(question.pk)
+    assert set(counts) == {"Parks", "Buses", "Safety", "Youth"}
+    assert all(v > 0 for v in counts.values())
+    bus = Answer.objects.filter(question=question, text__icontains="bus fares").first()
+    if bus is not None:
+        assert "Buses" in {t.label for t in bus.themes.all()}
+    bad = officer_client.post(url, {"action": "frame", "frame": "Only one"}, follow=True)
+    assert "Give at least 2 themes" in bad.content.decode()
+
+
+def test_stance_from_examples_the_officer_labels(
+    officer_client: Client, consultation: Consultation
+) -> None:
+    question = consultation.questions.get(order=4)
+    question.stance_question = None
+    question.save()
+    texts = [
+        ("I fully support this plan, great idea", "agree"),
+        ("Yes, I agree with all of it", "agree"),
+        ("This is a good plan and I back it", "agree"),
+        ("I strongly disagree, it is a waste of money", "disagree"),
+        ("No, this plan is wrong", "disagree"),
+        ("I am against this proposal completely", "disagree"),
+    ]
+    for i, (text, _) in enumerate(
+        [*texts, ("I really like this idea, well done", ""), ("Terrible idea, I oppose it", "")]
+    ):
+        enter(consultation, ref=f"S{i}", answers={1: "Agree", 4: text})
+    url = reverse(
+        "consultations_staff:stance", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    page = officer_client.get(url).content.decode()
+    assert "Did they agree or disagree?" in page
+    answers = {a.text: a for a in Answer.objects.filter(question=question)}
+    officer_client.post(url, {f"stance-{answers[t].pk}": label for t, label in texts})
+    assert Answer.objects.get(text="I really like this idea, well done").stance == "agree"
+    assert Answer.objects.get(text="Terrible idea, I oppose it").stance == "disagree"
+
+
+def test_a_failed_theme_run_keeps_the_themes_there_were(
+    officer_client: Client,
+    consultation: Consultation,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    question = consultation.questions.get(order=4)
+    enter(consultation, ref="F1", answers={1: "Agree", 4: "More parks"})
+    kept = Theme.objects.create(question=question, label="Parks")
+    kept.answers.set(Answer.objects.filter(question=question))
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr("cohesion.text.themes.find_themes", broken)
+    url = reverse(
+        "consultations_staff:themes", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):  # the task backend logs the error
+        officer_client.post(url, {"action": "start"})
+    job = Job.objects.get(kind="consultation_themes")
+    assert job.status == Job.Status.FAILED and "The themes you had before are kept" in job.message
+    assert list(Theme.objects.filter(question=question)) == [kept] and kept.answers.count() == 1
+    page = officer_client.get(f"{url}?job={job.pk}").content.decode()
+    assert "The themes you had before are kept" in page

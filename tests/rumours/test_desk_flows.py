@@ -1,0 +1,360 @@
+"""Whole flows on the rumour desk through the real forms: log, suggestions, confirm or file anew."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from cohesion.core.models import AuditEvent
+from cohesion.rumours.models import Claim, Sighting
+
+pytestmark = pytest.mark.django_db
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def log_data(**extra: object) -> dict:
+    data = {
+        "text": "Heard that rents went up because of all the immigrants moving into Stoke",
+        "channel": "facebook",
+        "reach": "2",
+        "submit": "Send the report",
+    }
+    data.update(extra)
+    return data
+
+
+def test_suggestions_json_puts_the_reworded_claim_first(officer_client, claims):
+    response = officer_client.get(
+        reverse("rumours_staff:suggest"),
+        {"text": "rents went up in Stoke because of all the immigrants"},
+    )
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results, "the reworded claim should be suggested"
+    assert results[0]["kind"] == "claim" and results[0]["id"] == claims["housing"].pk
+    assert 0 <= results[0]["score"] <= 1 and results[0]["band"] in ("strong", "possible")
+    assert all(r["id"] != claims["buses"].pk for r in results[:1])
+    scores = [r["score"] for r in results]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_partners_see_published_myth_busters_but_not_the_desks_claims(partner_client, claims):
+    claims["rebuttal"].published_at = timezone.now()
+    claims["rebuttal"].save()
+    results = partner_client.get(
+        reverse("rumours_staff:suggest"), {"text": "immigrants pushed up the rents in Stoke"}
+    ).json()["results"]
+    assert results and {r["kind"] for r in results} == {"rebuttal"}
+
+
+def test_a_deleted_claim_is_never_suggested(officer_client, claims):
+    url = reverse("rumours_staff:suggest")
+    assert (
+        officer_client.get(url, {"text": "the mosque in Hanley is being shut down"}).json()[
+            "results"
+        ][0]["id"]
+        == claims["mosque"].pk
+    )
+    claims["mosque"].delete()  # the index still holds it until it is checked
+    results = officer_client.get(url, {"text": "the mosque in Hanley is being shut down"}).json()[
+        "results"
+    ]
+    assert all(r["id"] != claims["mosque"].pk or r["kind"] != "claim" for r in results)
+
+
+def test_officer_logs_a_rumour_then_confirms_the_match(officer_client, claims, officer):
+    ward = claims["wards"][1]
+    response = officer_client.post(reverse("rumours_staff:log"), log_data(ward=ward.pk))
+    sighting = Sighting.objects.get()
+    assert response.status_code == 302 and response.url == reverse(
+        "rumours_staff:report", kwargs={"pk": sighting.pk}
+    )
+    assert sighting.state == "waiting" and sighting.claim is None  # nothing joined yet
+    page = officer_client.get(response.url)
+    options = page.context["options"]
+    assert options[0].claim_pk == claims["housing"].pk
+    assert "Migrants pushed up housing costs" in page.content.decode()
+    response = officer_client.post(response.url, {"choice": str(claims["housing"].pk)})
+    assert response.status_code == 302
+    sighting.refresh_from_db()
+    assert sighting.claim == claims["housing"] and sighting.state == "matched"
+    assert sighting.confirmed_by == officer and sighting.match_score is not None
+    assert AuditEvent.objects.filter(
+        object_type="rumours.sighting", object_id=str(sighting.pk), action="update"
+    ).exists()
+    claim_page = officer_client.get(
+        reverse("rumours_staff:claim", kwargs={"pk": claims["housing"].pk})
+    )
+    assert ward.name in claim_page.content.decode()  # the timeline by ward
+
+
+def test_officer_files_a_report_as_a_new_claim(officer_client, claims):
+    officer_client.post(
+        reverse("rumours_staff:log"),
+        log_data(text="The council is giving free cars to new arrivals", channel="tiktok"),
+    )
+    sighting = Sighting.objects.get()
+    response = officer_client.post(
+        reverse("rumours_staff:report", kwargs={"pk": sighting.pk}), {"choice": "new"}
+    )
+    assert response.url == reverse("rumours_staff:report_new_claim", kwargs={"pk": sighting.pk})
+    form_page = officer_client.get(response.url)
+    assert form_page.context["form"].initial["text"].startswith("The council is giving free cars")
+    response = officer_client.post(
+        response.url,
+        {
+            "title": "Free cars for new arrivals",
+            "text": "The council gives free cars to new arrivals",
+            "harm": "2",
+        },
+    )
+    claim = Claim.objects.get(title="Free cars for new arrivals")
+    assert response.url == reverse("rumours_staff:claim", kwargs={"pk": claim.pk})
+    sighting.refresh_from_db()
+    assert sighting.claim == claim and claim.status == "new"
+    # The new claim is suggested for the next report at once.
+    results = officer_client.get(
+        reverse("rumours_staff:suggest"), {"text": "free cars given to new arrivals by the council"}
+    ).json()["results"]
+    assert results[0]["id"] == claim.pk
+
+
+def test_no_choice_is_a_clear_error_and_nothing_changes(officer_client, claims):
+    s = Sighting.objects.create(
+        text="Mosque shutting", channel="x", seen_on=timezone.localdate(), fingerprint="a"
+    )
+    response = officer_client.post(reverse("rumours_staff:report", kwargs={"pk": s.pk}), {})
+    assert response.status_code == 400 and "Choose a claim" in response.content.decode()
+    response = officer_client.post(
+        reverse("rumours_staff:report", kwargs={"pk": s.pk}), {"choice": "999999"}
+    )
+    assert "no longer on file" in response.content.decode()
+    s.refresh_from_db()
+    assert s.claim is None and s.state == "waiting"
+
+
+def test_set_aside_a_report(officer_client, claims):
+    s = Sighting.objects.create(
+        text="Spam", channel="other", seen_on=timezone.localdate(), fingerprint="b"
+    )
+    officer_client.post(reverse("rumours_staff:report_dismiss", kwargs={"pk": s.pk}))
+    s.refresh_from_db()
+    assert s.state == "dismissed"
+    response = officer_client.post(
+        reverse("rumours_staff:report", kwargs={"pk": s.pk}), {"choice": str(claims["mosque"].pk)}
+    )
+    assert "already dealt with" in response.content.decode()
+
+
+def test_check_button_shows_matches_without_javascript_and_saves_nothing(officer_client, claims):
+    response = officer_client.post(
+        reverse("rumours_staff:log"),
+        {"text": "they are closing the mosque in Hanley", "check": "Check for matching claims"},
+    )
+    assert response.status_code == 200
+    assert Sighting.objects.count() == 0
+    html = response.content.decode()
+    assert "Mosque closing" in html and "match" in html
+    assert "they are closing the mosque in Hanley" in html  # what was typed is kept
+
+
+def test_partner_logs_a_rumour_with_a_screenshot(partner_client, claims, strategy_data):
+    shot = SimpleUploadedFile("whatsapp.png", png_bytes(), content_type="image/png")
+    response = partner_client.post(
+        reverse("rumours_staff:log"), log_data(screenshot=shot, people_named="Mr A Example")
+    )
+    assert response.status_code == 302 and response.url == reverse("rumours_staff:log")
+    sighting = Sighting.objects.get()
+    assert sighting.organisation == strategy_data["org"] and sighting.screenshot_type == "image/png"
+    event = AuditEvent.objects.get(object_type="rumours.sighting", action="create")
+    assert "Mr A Example" not in str(event.changes)  # personal data stays out of the audit log
+
+
+def test_officer_sees_personal_data_and_each_look_is_audited(
+    officer_client, partner_client, claims
+):
+    shot = SimpleUploadedFile("s.png", png_bytes(), content_type="image/png")
+    partner_client.post(
+        reverse("rumours_staff:log"), log_data(screenshot=shot, people_named="Mr A Example")
+    )
+    sighting = Sighting.objects.get()
+    page = officer_client.get(reverse("rumours_staff:report", kwargs={"pk": sighting.pk}))
+    assert "Mr A Example" in page.content.decode()
+    shot_response = officer_client.get(
+        reverse("rumours_staff:report_screenshot", kwargs={"pk": sighting.pk})
+    )
+    assert shot_response.status_code == 200 and shot_response["Content-Type"] == "image/png"
+    assert b"".join(shot_response.streaming_content).startswith(b"\x89PNG")
+    assert AuditEvent.objects.filter(action="view", object_id=str(sighting.pk)).count() == 2
+    assert (
+        partner_client.get(reverse("rumours_staff:report", kwargs={"pk": sighting.pk})).status_code
+        == 403
+    )
+
+
+# --- Bad input: a clear message, and nothing already saved is lost ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"text": ""}, "Enter what is being said"),
+        ({"text": "   "}, "Enter what is being said"),
+        ({"text": "x" * 100_000}, "5,000 characters or fewer (it has 100,000)"),
+        ({"link": "not a link at all"}, "full web address"),
+        ({"link": "javascript:alert(1)"}, "full web address"),
+        (
+            {"seen_on": (timezone.localdate() + timedelta(days=3)).isoformat()},
+            "cannot be in the future",
+        ),
+        ({"channel": ""}, "Choose where the rumour was seen or heard"),
+    ],
+)
+def test_bad_reports_get_a_clear_message(officer_client, claims, extra, message):
+    before = Sighting.objects.create(
+        text="Saved earlier", channel="x", seen_on=timezone.localdate(), fingerprint="keep"
+    )
+    response = officer_client.post(reverse("rumours_staff:log"), log_data(**extra))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert list(Sighting.objects.all()) == [before]
+
+
+def test_a_link_to_nowhere_is_kept_but_never_opened(officer_client, claims, monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the platform must never open a reported link")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    officer_client.post(
+        reverse("rumours_staff:log"), log_data(link="https://no-such-host.invalid/post/123")
+    )
+    assert Sighting.objects.get().link == "https://no-such-host.invalid/post/123"
+
+
+def test_a_screenshot_that_is_not_a_picture_is_refused(officer_client, claims):
+    fake = SimpleUploadedFile(
+        "shot.png", b"MZ\x90\x00 this is a program, not a picture", content_type="image/png"
+    )
+    response = officer_client.post(reverse("rumours_staff:log"), log_data(screenshot=fake))
+    assert "must be a picture" in response.content.decode()
+    assert Sighting.objects.count() == 0
+
+
+def test_a_damaged_picture_is_refused(officer_client, claims):
+    broken = SimpleUploadedFile("shot.png", png_bytes()[:30], content_type="image/png")
+    response = officer_client.post(reverse("rumours_staff:log"), log_data(screenshot=broken))
+    assert "could not be read as a picture" in response.content.decode()
+    assert Sighting.objects.count() == 0
+
+
+def test_a_screenshot_over_5_mb_is_refused(officer_client, claims):
+    big = SimpleUploadedFile(
+        "big.png", png_bytes() + b"\0" * (6 * 1024 * 1024), content_type="image/png"
+    )
+    response = officer_client.post(reverse("rumours_staff:log"), log_data(screenshot=big))
+    assert "smaller than 5 MB" in response.content.decode()
+    assert Sighting.objects.count() == 0
+
+
+def test_a_50_mb_upload_is_refused_before_it_is_read(officer_client, claims):
+    class Unreadable(io.RawIOBase):
+        def read(self, *args):  # pragma: no cover - must not be called
+            raise AssertionError("the body was read")
+
+    response = officer_client.generic(
+        "POST",
+        reverse("rumours_staff:log"),
+        data=b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(50 * 1024 * 1024),
+        **{"wsgi.input": Unreadable()},
+    )
+    assert response.status_code == 413
+    assert "smaller than 5 MB" in response.content.decode()
+    assert Sighting.objects.count() == 0
+
+
+def test_the_same_report_sent_twice_is_recognised(officer_client, claims):
+    first = officer_client.post(reverse("rumours_staff:log"), log_data())
+    assert first.status_code == 302
+    again = officer_client.post(
+        reverse("rumours_staff:log"),
+        log_data(
+            text="  Heard that rents went UP because of all the immigrants moving into Stoke!  "
+        ),
+    )
+    assert again.status_code == 200
+    assert "already been sent" in again.content.decode()
+    assert Sighting.objects.count() == 1
+
+
+def test_a_broken_matching_engine_never_stops_a_report(officer_client, claims, monkeypatch, caplog):
+    from cohesion.text.matching import ClaimIndex
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("model missing")
+
+    monkeypatch.setattr(ClaimIndex, "search", broken)
+    assert officer_client.get(
+        reverse("rumours_staff:suggest"), {"text": "mosque closing"}
+    ).json() == {"results": []}
+    response = officer_client.post(reverse("rumours_staff:log"), log_data())
+    assert response.status_code == 302
+    assert officer_client.get(response.url).status_code == 200
+    assert Sighting.objects.count() == 1
+
+
+def test_a_saved_index_is_loaded_and_catches_up(
+    officer_client, claims, settings, tmp_path, monkeypatch
+):
+    from django.core.management import call_command
+
+    from cohesion.rumours import matching
+    from cohesion.text.matching import ClaimIndex
+
+    loads = []
+    real_load = ClaimIndex.load.__func__
+    monkeypatch.setattr(
+        ClaimIndex,
+        "load",
+        classmethod(lambda cls, *a, **k: loads.append(1) or real_load(cls, *a, **k)),
+    )
+
+    settings.COHESION_EMBEDDINGS_DIR = tmp_path
+    call_command("rumours_index")
+    assert (tmp_path / "rumours-index.synced").exists()
+    claims["buses"].delete()  # deleted after the save
+    late = Claim.objects.create(
+        title="Trams return", text="Trams are coming back to Hanley next year"
+    )
+    matching.index_reset()  # a new process: it loads the file
+    url = reverse("rumours_staff:suggest")
+    assert (
+        officer_client.get(url, {"text": "trams coming back to Hanley"}).json()["results"][0]["id"]
+        == late.pk
+    )
+    results = officer_client.get(
+        url, {"text": "all the buses are cancelled because of the strike"}
+    ).json()["results"]
+    assert all(r["id"] != claims["buses"].pk for r in results)
+    (tmp_path / "rumours-index.json").write_text(
+        "not json"
+    )  # a damaged file: built from the database
+    matching.index_reset()
+    assert (
+        officer_client.get(url, {"text": "trams coming back to Hanley"}).json()["results"][0]["id"]
+        == late.pk
+    )

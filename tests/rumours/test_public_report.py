@@ -1,0 +1,98 @@
+"""Residents report a rumour with no account; bots are quietly refused; repeats are recognised."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cohesion.rumours.models import Sighting
+from tests.rumours.conftest import form_token
+
+pytestmark = pytest.mark.django_db
+
+URL = "/myth-busters/tell-us/"
+
+
+def data(**extra: object) -> dict:
+    d = {
+        "text": "People are saying the church on the corner is closing to become a mosque",
+        "channel": "word_of_mouth",
+        "started": form_token(30),
+        "website": "",
+    }
+    d.update(extra)
+    return d
+
+
+def test_url_is_where_residents_expect_it():
+    assert reverse("rumours_public:report") == URL
+
+
+def test_a_resident_reports_a_rumour(client, strategy_data):
+    page = client.get(URL)
+    assert page.status_code == 200 and 'name="website"' in page.content.decode()
+    response = client.post(
+        URL, data(ward=strategy_data["wards"][2].pk, reporter_contact="me@example.org")
+    )
+    assert response.status_code == 302
+    thanks = client.get(response.url)
+    assert "We have your report" in thanks.content.decode()
+    s = Sighting.objects.get()
+    assert s.source == "public" and s.reported_by is None and s.reporter_contact == "me@example.org"
+    assert s.state == "waiting"
+
+
+@pytest.mark.parametrize(
+    "bot",
+    [
+        {"website": "http://spam.example"},  # filled the field people never see
+        {"started": 1},  # faster than anyone could read the form (seconds since it was shown)
+        {"started": ""},  # never saw the form
+        {"started": "forged:token"},
+    ],
+)
+def test_a_bot_is_thanked_and_nothing_is_saved(client, strategy_data, bot):
+    if isinstance(bot.get("started"), int):
+        bot = {"started": form_token(bot["started"])}
+    response = client.post(URL, data(**bot))
+    assert response.status_code == 302
+    assert "We have your report" in client.get(response.url).content.decode()
+    assert Sighting.objects.count() == 0
+
+
+def test_the_same_report_twice_is_recognised(client, strategy_data):
+    client.post(URL, data())
+    response = client.post(
+        URL, data(text="people are saying the CHURCH on the corner is closing to become a mosque!")
+    )
+    assert "We already have this report" in client.get(response.url).content.decode()
+    assert Sighting.objects.count() == 1
+
+
+def test_too_many_reports_from_one_address_are_refused_with_a_message(client, strategy_data):
+    for i in range(5):
+        assert client.post(URL, data(text=f"Rumour number {i} about the bins")).status_code == 302
+    response = client.post(URL, data(text="One more rumour about the bins"))
+    assert response.status_code == 429
+    assert "wait an hour" in response.content.decode()
+    assert Sighting.objects.count() == 5
+
+
+def test_an_empty_or_huge_report_gets_a_clear_message(client, strategy_data):
+    response = client.post(URL, data(text=""))
+    assert "Enter what is being said" in response.content.decode()
+    response = client.post(URL, data(text="y" * 100_000))
+    assert "5,000 characters or fewer" in response.content.decode()
+    assert Sighting.objects.count() == 0
+
+
+def test_a_page_left_open_for_days_keeps_what_was_typed(client, strategy_data):
+    response = client.post(URL, data(started=form_token(3 * 24 * 3600)))
+    html = response.content.decode()
+    assert response.status_code == 200 and "open for more than a day" in html
+    assert "church on the corner" in html
+    assert Sighting.objects.count() == 0
+
+
+def test_thanks_page_without_a_report_goes_back_to_the_form(client):
+    assert client.get(reverse("rumours_public:report_thanks")).url == URL
