@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 
 from cohesion.core.forms import GovukFormMixin
 from cohesion.core.models import Ward
+from cohesion.strategy.forms import ImportForm
 
 from .models import Assembly, Question, Quota, Volunteer
 from .services import CODE_UNKNOWN, QuotaInput, quota_suggest
@@ -82,25 +82,12 @@ class AssemblyForm(GovukFormMixin, forms.ModelForm):
         return int(days)
 
 
-class AddressImportForm(GovukFormMixin, forms.Form):
-    submit_label = "Upload and check"
+class AddressImportForm(ImportForm):
+    """The strategy's CSV upload form (size and file-type checks shared), for the address list."""
 
-    file = forms.FileField(
-        label="CSV file",
-        help_text="The first row must be: uprn,address,postcode,ward",
-        error_messages={"required": "Choose a CSV file to upload", "empty": "The file is empty"},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.COHESION_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1_048_576:.0f} MB: it must be smaller than {limit / 1_048_576:.0f} MB. Split it into smaller files"
-            )
-        if not (upload.name or "").lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("The file must be a CSV file (its name ends in .csv)")
-        return upload
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = "The first row must be: uprn,address,postcode,ward"
 
 
 class DrawForm(GovukFormMixin, forms.Form):

@@ -11,7 +11,15 @@ from cohesion.core.forms import GovukFormMixin
 from cohesion.core.models import User
 
 from . import workspace
-from .models import Assembly, CouncilResponse, Recommendation, Session, Volunteer, Vote
+from .models import (
+    Assembly,
+    CouncilResponse,
+    EvidencePaper,
+    Recommendation,
+    Session,
+    Volunteer,
+    Vote,
+)
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -138,6 +146,37 @@ class SessionForm(ErrorStylesMixin, GovukFormMixin, forms.ModelForm):
         if "place" in data and "online_link" in data and not data["place"] and not data["online_link"]:
             self.add_error("place", "Enter a place or an online link")
         return data
+
+
+class PaperEditForm(ErrorStylesMixin, GovukFormMixin, forms.ModelForm):
+    """Change a paper's title and summary, and its link when it is a link (a PDF stays a PDF:
+    to replace the file, delete the paper and add it again)."""
+
+    submit_label = "Save paper"
+
+    link = forms.URLField(
+        max_length=200,
+        assume_scheme="https",
+        widget=url_input(),
+        label="Link to the paper",
+        error_messages={
+            "required": "Enter the link to the paper",
+            "invalid": "Enter the link as a full web address, starting with https://",
+        },
+    )
+
+    class Meta:
+        model = EvidencePaper
+        fields = ["title", "summary", "link"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 4})}
+        labels = {"title": "Title", "summary": "Summary (optional)"}
+        help_texts = {"summary": "What the paper says, in two or three sentences"}
+        error_messages = {"title": {"required": "Enter the paper’s title"}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.file:
+            del self.fields["link"]
 
 
 class PaperForm(ErrorStylesMixin, GovukFormMixin, forms.Form):

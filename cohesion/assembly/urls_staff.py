@@ -6,7 +6,7 @@ app_name = "assembly_staff"
 
 urlpatterns = [
     path("", views.assembly_list, name="list"),
-    path("new/", views.assembly_create, name="create"),
+    path("new/", views.assembly_edit, name="create"),
     path("<slug:slug>/", views.assembly_detail, name="detail"),
     path("<slug:slug>/change/", views.assembly_edit, name="edit"),
     path("<slug:slug>/addresses/", views.address_import, name="addresses"),

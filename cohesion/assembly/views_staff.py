@@ -46,25 +46,25 @@ def assembly_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*STAFF_ROLES)
-def assembly_create(request: HttpRequest) -> HttpResponse:
-    form = AssemblyForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        assembly = services.assembly_create(assembly=form.save(commit=False), actor=request_user(request))
-        messages.success(request, f"{assembly.name} has been set up, with the usual questions for volunteers.")
-        return redirect("assembly_staff:detail", slug=assembly.slug)
-    return render(request, "assembly/staff/form_page.html", {"form": form, "title": "Set up a Citizens’ Assembly", "back": reverse("assembly_staff:list")})
-
-
-@role_required(*STAFF_ROLES)
-def assembly_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    assembly = _assembly(slug)
-    before = snapshot(assembly)
+def assembly_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """Set up a new assembly (no slug) or change one."""
+    assembly = _assembly(slug) if slug else None
+    before = snapshot(assembly) if assembly else None
     form = AssemblyForm(request.POST if request.method == "POST" else None, instance=assembly)
     if request.method == "POST" and form.is_valid():
-        services.record_update(obj=form.save(commit=False), before=before, actor=request_user(request))
-        messages.success(request, "The assembly has been saved.")
-        return redirect("assembly_staff:detail", slug=assembly.slug)
-    return render(request, "assembly/staff/form_page.html", {"form": form, "title": f"Change {assembly.name}", "back": reverse("assembly_staff:detail", kwargs={"slug": slug})})
+        if assembly is None:
+            saved = services.assembly_create(assembly=form.save(commit=False), actor=request_user(request))
+            messages.success(request, f"{saved.name} has been set up, with the usual questions for volunteers.")
+        else:
+            saved = form.save(commit=False)
+            services.record_update(obj=saved, before=before or {}, actor=request_user(request))
+            messages.success(request, "The assembly has been saved.")
+        return redirect("assembly_staff:detail", slug=saved.slug)
+    if assembly is None:
+        title, back = "Set up a Citizens’ Assembly", reverse("assembly_staff:list")
+    else:
+        title, back = f"Change {assembly.name}", reverse("assembly_staff:detail", kwargs={"slug": slug})
+    return render(request, "assembly/staff/form_page.html", {"form": form, "title": title, "back": back})
 
 
 @role_required(*STAFF_ROLES)

@@ -6,6 +6,7 @@ officers see and run all of them. Every write goes through an audited service in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from .forms_workspace import (
     CouncilResponseForm,
     FacilitatorAddForm,
     MemberAddForm,
+    PaperEditForm,
     PaperForm,
     RecommendationForm,
     SessionForm,
@@ -210,6 +212,20 @@ def session_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
     return _form_page(request, form=form, title=title, back_url=back, access=access)
 
 
+@role_required(*RUNNER_ROLES)
+@require_POST
+def session_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = _access(request, slug, run=True)
+    session = _session(access, pk)
+    try:
+        workspace.session_delete(session=session, actor=request_user(request))
+    except WorkspaceError as exc:
+        messages.error(request, str(exc))
+        return redirect("assembly_workspace:session", slug=slug, pk=pk)
+    messages.success(request, f"The session “{session.title}” and its evidence papers have been deleted.")
+    return redirect("assembly_workspace:assembly", slug=slug)
+
+
 @role_required(*WORKSPACE_ROLES)
 def session_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = _access(request, slug)
@@ -273,6 +289,39 @@ def paper_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, "The evidence paper has been added.")
             return redirect(back)
     return _form_page(request, form=form, title=title, back_url=back, access=access)
+
+
+def _paper(access: WorkspaceAccess, pk: int) -> EvidencePaper:
+    return get_object_or_404(EvidencePaper.objects.select_related("session"), pk=pk, session__assembly=access.assembly)
+
+
+@role_required(*RUNNER_ROLES)
+def paper_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = _access(request, slug, run=True)
+    paper = _paper(access, pk)
+    back = reverse("assembly_workspace:session", kwargs={"slug": slug, "pk": paper.session_id})
+    before = snapshot(paper)
+    form = PaperEditForm(request.POST if request.method == "POST" else None, instance=paper)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workspace.paper_update(paper=form.save(commit=False), before=before, actor=request_user(request))
+        except WorkspaceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The evidence paper has been saved.")
+            return redirect(back)
+    intro = "To replace the PDF, delete this paper and add it again." if paper.file else ""
+    return _form_page(request, form=form, title="Change the evidence paper", back_url=back, access=access, intro=intro)
+
+
+@role_required(*RUNNER_ROLES)
+@require_POST
+def paper_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = _access(request, slug, run=True)
+    paper = _paper(access, pk)
+    workspace.paper_delete(paper=paper, actor=request_user(request))
+    messages.success(request, f"The evidence paper “{paper.title}” has been deleted.")
+    return redirect("assembly_workspace:session", slug=slug, pk=paper.session_id)
 
 
 @role_required(*WORKSPACE_ROLES)
@@ -384,34 +433,53 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _recommendation_page(request, access, rec, vote_form=form)
 
 
-@role_required(*RUNNER_ROLES)
-@require_POST
-def recommendation_open(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _vote_step(
+    request: HttpRequest,
+    slug: str,
+    pk: int,
+    step: Callable[..., Any],
+    success: Callable[[Any], str],
+) -> HttpResponse:
+    """Open, close or reopen voting (facilitators and officers): the service says no with a
+    reason, or the page says what happened (and whether the measure could not be updated)."""
     access = _access(request, slug, run=True)
     rec = _recommendation(access, pk)
     try:
-        workspace.recommendation_open(recommendation=rec, actor=request_user(request))
+        outcome = step(recommendation=rec, actor=request_user(request))
     except WorkspaceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Voting is open. Members can now vote on this recommendation.")
+        messages.success(request, success(outcome))
+        if getattr(outcome, "measure_problem", ""):
+            messages.warning(request, outcome.measure_problem)
     return redirect("assembly_workspace:recommendation", slug=slug, pk=pk)
+
+
+@role_required(*RUNNER_ROLES)
+@require_POST
+def recommendation_open(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _vote_step(
+        request, slug, pk, workspace.recommendation_open,
+        lambda _: "Voting is open. Members can now vote on this recommendation.",
+    )
 
 
 @role_required(*RUNNER_ROLES)
 @require_POST
 def recommendation_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access = _access(request, slug, run=True)
-    rec = _recommendation(access, pk)
-    try:
-        outcome = workspace.recommendation_close(recommendation=rec, actor=request_user(request))
-    except WorkspaceError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Voting has closed. Result: {outcome.recommendation.get_status_display()}.")
-        if outcome.measure_problem:
-            messages.warning(request, outcome.measure_problem)
-    return redirect("assembly_workspace:recommendation", slug=slug, pk=pk)
+    return _vote_step(
+        request, slug, pk, workspace.recommendation_close,
+        lambda outcome: f"Voting has closed. Result: {outcome.recommendation.get_status_display()}.",
+    )
+
+
+@role_required(*RUNNER_ROLES)
+@require_POST
+def recommendation_reopen(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _vote_step(
+        request, slug, pk, workspace.recommendation_reopen,
+        lambda _: "Voting is open again. Votes already cast still count, and members can change them.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -468,6 +536,22 @@ def response_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if outcome.measure_problem:
         messages.warning(request, outcome.measure_problem)
     return redirect(back)
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def response_unpublish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    access = _access(request, slug, officer=True)
+    rec = _recommendation(access, pk)
+    response = CouncilResponse.objects.filter(recommendation=rec).select_related("recommendation__assembly").first()
+    if response is None or response.published_at is None:
+        messages.error(request, "The response is not published.")
+    else:
+        outcome = workspace.council_response_unpublish(response=response, actor=request_user(request))
+        messages.success(request, "The response has been taken off the “You said, we did” page. You can change it and publish it again.")
+        if outcome.measure_problem:
+            messages.warning(request, outcome.measure_problem)
+    return redirect("assembly_workspace:recommendation", slug=slug, pk=pk)
 
 
 @public

@@ -30,6 +30,7 @@ from django.utils.text import slugify
 from cohesion.core.audit import audit_record, snapshot
 from cohesion.core.models import AuditEvent, Role, User
 from cohesion.core.permissions import STAFF_ROLES
+from cohesion.core.services import record_create, record_delete, record_update
 from cohesion.strategy.models import Observation
 from cohesion.strategy.periods import parse_period
 from cohesion.strategy.services import (
@@ -37,8 +38,6 @@ from cohesion.strategy.services import (
     ObservationInput,
     measure_assess,
     observation_create,
-    record_create,
-    record_update,
 )
 
 from .models import (
@@ -261,6 +260,21 @@ def session_save(
     return session
 
 
+def session_delete(*, session: Session, actor: User | None, via: str = "web") -> None:
+    """Delete a session and its evidence papers (each audited). A session at which
+    recommendations were drafted is part of the assembly's record and is kept."""
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.recommendations.exists():
+            raise WorkspaceError(
+                "Recommendations were drafted at this session, so it is part of the assembly’s "
+                "record and cannot be deleted. Change its details instead"
+            )
+        for paper in list(locked.papers.all()):
+            paper_delete(paper=paper, actor=actor, via=via)
+        record_delete(obj=locked, actor=actor, via=via)
+
+
 def paper_check_upload(upload: UploadedFile) -> None:
     """Refuse anything but a PDF of up to 10 MB, judged by its first bytes rather than its name."""
     size = upload.size or 0
@@ -304,6 +318,29 @@ def paper_add(
             paper.file.save(f"{uuid.uuid4().hex}.pdf", upload, save=False)
         record_create(obj=paper, actor=actor, via=via)
     return paper
+
+
+def paper_update(
+    *, paper: EvidencePaper, before: dict[str, Any], actor: User | None, via: str = "web"
+) -> EvidencePaper:
+    """Save a changed title, summary or link. A paper stays either a link or a PDF."""
+    if paper.file and paper.link:
+        raise WorkspaceError("This paper is a PDF: it cannot have a link as well")
+    if not paper.file and not paper.link:
+        raise WorkspaceError("Give a link to the paper")
+    with transaction.atomic():
+        record_update(obj=paper, before=before, actor=actor, via=via)
+    return paper
+
+
+def paper_delete(*, paper: EvidencePaper, actor: User | None, via: str = "web") -> None:
+    """Delete a paper (audited) and, once that is saved, its PDF."""
+    name = paper.file.name if paper.file else ""
+    storage = paper.file.storage
+    with transaction.atomic():
+        record_delete(obj=paper, actor=actor, via=via)
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 def paper_filename(paper: EvidencePaper) -> str:
@@ -504,6 +541,11 @@ class CloseOutcome:
     measure_problem: str = ""
 
 
+def _votes_record(level: SupportLevel) -> dict[str, int]:
+    """The vote counts written to the audit record when voting closes or reopens."""
+    return {"support": level.support, "oppose": level.oppose, "abstain": level.abstain, "eligible": level.eligible}
+
+
 def recommendation_close(*, recommendation: Recommendation, actor: User | None, via: str = "web") -> CloseOutcome:
     """Close voting and decide: agreed when support reaches the threshold of votes cast."""
     with transaction.atomic():
@@ -523,8 +565,48 @@ def recommendation_close(*, recommendation: Recommendation, actor: User | None, 
             obj=locked,
             changes={
                 "status": [before_status, locked.status],
-                "votes": {"support": level.support, "oppose": level.oppose, "abstain": level.abstain, "eligible": level.eligible},
+                "votes": _votes_record(level),
                 "threshold": str(level.threshold),
+            },
+            via=via,
+        )
+    problem = _feed_measure(assembly=locked.assembly, actor=actor, via=via)
+    return CloseOutcome(recommendation=locked, level=level, measure_problem=problem)
+
+
+def recommendation_reopen(
+    *, recommendation: Recommendation, actor: User | None, via: str = "web"
+) -> CloseOutcome:
+    """Open voting again on a decided recommendation (for example when members asked for more
+    time). The votes already cast stay and can be changed; the decision is taken again at the
+    next close. Refused once the council has published its response: unpublish it first."""
+    with transaction.atomic():
+        locked = (
+            Recommendation.objects.select_for_update()
+            .select_related("assembly")
+            .get(pk=recommendation.pk)
+        )
+        if locked.status not in (Recommendation.Status.AGREED, Recommendation.Status.NOT_AGREED):
+            raise WorkspaceError("Only a recommendation whose vote has closed can be reopened")
+        response = CouncilResponse.objects.filter(recommendation=locked).first()
+        if response is not None and response.published_at is not None:
+            raise WorkspaceError(
+                "The council has published its response to this recommendation. Unpublish the "
+                "response before you reopen the vote"
+            )
+        level = support_level(recommendation=locked)
+        before_status = locked.status
+        locked.status = Recommendation.Status.VOTING
+        locked.full_clean()
+        locked.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=locked,
+            changes={
+                "status": [before_status, locked.status],
+                "reopened": True,
+                "votes": _votes_record(level),
             },
             via=via,
         )
@@ -590,6 +672,21 @@ def council_response_publish(*, response: CouncilResponse, actor: User | None, v
     before = snapshot(response)
     response.published_at = timezone.now()
     return council_response_save(response=response, before=before, actor=actor, via=via)
+
+
+def council_response_unpublish(
+    *, response: CouncilResponse, actor: User | None, via: str = "web"
+) -> ResponseOutcome:
+    """Take a published response off the public page (audited); it can be changed and
+    published again. The measure's figure is worked out again without it."""
+    if response.published_at is None:
+        return ResponseOutcome(response=response)
+    before = snapshot(response)
+    response.published_at = None
+    with transaction.atomic():
+        record_update(obj=response, before=before, actor=actor, via=via)
+    problem = _feed_measure(assembly=response.recommendation.assembly, actor=actor, via=via)
+    return ResponseOutcome(response=response, measure_problem=problem)
 
 
 def observation_figure_update(

@@ -1,14 +1,60 @@
-"""Writes for places: loading wards and their neighbours from a GeoJSON file."""
+"""Writes shared by every app: audited create / update / delete of any record; and places: loading
+wards and their neighbours from a GeoJSON file."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 
 from . import geo
-from .audit import audit_record
+from .audit import audit_record, diff, snapshot
 from .models import AuditEvent, User, Ward
+
+# ---------------------------------------------------------------------------------------------
+# Generic audited create / update / delete (the strategy and assembly pages use these)
+
+
+def record_create(
+    *, obj: models.Model, actor: User | None, via: str = "web", exclude: Iterable[str] = ()
+) -> models.Model:
+    """Validate and save a new record, and audit it with its fields (less ``exclude``)."""
+    obj.full_clean()
+    obj.save()
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.CREATE,
+        obj=obj,
+        changes=snapshot(obj, exclude=exclude),
+        via=via,
+    )
+    return obj
+
+
+def record_update(
+    *, obj: models.Model, before: Mapping[str, Any], actor: User | None, via: str = "web"
+) -> models.Model:
+    """Validate and save a changed record; audit the fields that changed since ``before``."""
+    obj.full_clean()
+    obj.save()
+    changes = diff(before, snapshot(obj))
+    if changes:
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, changes=changes, via=via
+        )
+    return obj
+
+
+def record_delete(*, obj: models.Model, actor: User | None, via: str = "web") -> None:
+    """Audit a record with its fields as they were, then delete it."""
+    before = snapshot(obj)
+    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=obj, changes=before, via=via)
+    obj.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# Places
 
 
 @transaction.atomic

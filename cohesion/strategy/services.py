@@ -5,51 +5,28 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cohesion.core.audit import audit_record, diff, snapshot
+from cohesion.core.audit import audit_record, snapshot
 from cohesion.core.jobs import job_fail, job_finish, job_progress
 from cohesion.core.models import AuditEvent, User, Ward
+
+# The audited create / update / delete live in core; kept importable from here (re-exported).
+from cohesion.core.services import record_create as record_create
+from cohesion.core.services import record_delete as record_delete
+from cohesion.core.services import record_update as record_update
 
 from . import progress
 from .models import Measure, Observation, ObservationImport
 from .periods import PeriodError, parse_period
 
 EARLIEST_PERIOD = date(2000, 1, 1)
-
-
-# ---------------------------------------------------------------------------------------------
-# Generic audited create / update / delete, used by the officer's management pages.
-
-
-def record_create(*, obj: models.Model, actor: User | None, via: str = "web") -> models.Model:
-    obj.full_clean()
-    obj.save()
-    audit_record(actor=actor, action=AuditEvent.Action.CREATE, obj=obj, changes=snapshot(obj), via=via)
-    return obj
-
-
-def record_update(
-    *, obj: models.Model, before: Mapping[str, Any], actor: User | None, via: str = "web"
-) -> models.Model:
-    obj.full_clean()
-    obj.save()
-    changes = diff(before, snapshot(obj))
-    if changes:
-        audit_record(actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, changes=changes, via=via)
-    return obj
-
-
-def record_delete(*, obj: models.Model, actor: User | None, via: str = "web") -> None:
-    before = snapshot(obj)
-    audit_record(actor=actor, action=AuditEvent.Action.DELETE, obj=obj, changes=before, via=via)
-    obj.delete()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -78,6 +78,16 @@ def test_the_command_and_the_task(ended: Assembly) -> None:
     result = assembly_retention_task.enqueue()
     assert result.return_value == 3
     assert not Volunteer.objects.exclude(email="").exists()
+
+
+def test_cron_can_queue_the_task_instead(ended: Assembly) -> None:
+    Assembly.objects.filter(pk=ended.pk).update(ends_on=date.today() - timedelta(days=400))
+    out = io.StringIO()
+    call_command("assembly_retention", "--enqueue", stdout=out)
+    assert "Queued the contact-details deletion" in out.getvalue()
+    assert not Volunteer.objects.exclude(email="").exists()  # tests run tasks at once
+    with pytest.raises(CommandError, match="cannot be used with --enqueue"):
+        call_command("assembly_retention", "--enqueue", "--today", "2026-07-30")
 
 
 def test_the_officer_sees_that_details_were_deleted(ended: Assembly, officer_client: Client) -> None:

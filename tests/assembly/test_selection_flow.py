@@ -108,6 +108,10 @@ def test_officer_to_published_draw_and_the_check_gives_the_same_panel(
     assert len(run.fingerprint) == 64 and run.lottery_file
     assert set(run.marginals) == set(Volunteer.objects.values_list("label", flat=True))
     assert abs(sum(run.marginals.values()) - 10) < 1e-6
+    # The lottery is rounded by groups of interchangeable volunteers, and the smallest
+    # probability loses less than 1/m to the rounding.
+    assert run.record["stats"]["lottery"]["by_groups"] is True
+    assert run.record["stats"]["lottery_min_loss"] < 1 / 1000
     record = run.record
     assert record["inputs"]["panel_size"] == 10 and record["inputs"]["method"] == "leximin" and record["inputs"]["lottery_size"] == 1000
     assert {"cohesion", "numpy", "highspy", "python"} <= set(record["versions"])

@@ -41,7 +41,25 @@ many tied types in one stage, which is where most of the time would otherwise go
 lowered by 2e-9 so numerical noise cannot make a later stage infeasible. When every type is
 fixed, a last solve gives the panel probabilities; panels with zero probability are dropped.
 
-*MAXIMIN* is the first LEXIMIN stage.
+*The fast path (tried first, for every method).* The LEXIMIN (or NASH) optimum is first found
+over the LP relaxation of the set of panels: probabilities p_t per type with 0 <= p_t <= 1, the
+expected panel size, every quota in expectation and at most one person per household in
+expectation (:class:`_Relaxation`; one small LP per stage, no panels). Every distribution over
+panels gives such a p, so this optimum is at least as good as the true one, and when it can be
+written as a distribution over panels it *is* the true one. The stage duals say which panels such
+a distribution may use (a panel must maximise each stage's Lagrangian, see
+:func:`_relaxed_faces`), which cuts the pricing problem down. The decomposition first walks down
+faces (Carathéodory, :func:`_decompose`: a panel on the face by the LP-based heuristics, else by a
+node-limited integer program, so the result does not depend on the load) and, when that gets
+stuck, finishes by column generation restricted to those faces (:func:`_decompose_by_columns`):
+max z with every type at least its relaxed value minus z. A type may end up to 1e-7 below the
+relaxed optimum (numerical noise). If the relaxed optimum is not a mix of panels (the LP shows
+that), the engine falls back to the exact column generation below with a fresh oracle, so the
+result is the true LEXIMIN either way. On the published instances and all the paper-shaped pools
+in ``benchmarks/sortition`` (up to 2,300 types) the fast path succeeds; see docs/benchmarks.md.
+
+*MAXIMIN* is the first LEXIMIN stage (the fast path returns the LEXIMIN, which is also a MAXIMIN
+optimum).
 
 *NASH* maximises the sum over volunteers of log(probability) (equivalently the product, or the
 geometric mean). It uses the same column generation with an outer approximation of the logarithm:
@@ -59,10 +77,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Literal
 
 import highspy
 import numpy as np
+from scipy import sparse
 
 from cohesion.assembly.selection.feasibility import (
     check_feasibility,
@@ -94,6 +114,14 @@ _USE_FACES = True
 _DIVE_STEPS = 25
 # Extra panels priced per round with damped duals.
 _EXTRA_COLUMNS = 4
+# Branch-and-bound nodes for the integer program to find a panel on a face in the decomposition
+# walk, when the LP-based heuristics find none (a node limit, not a time limit, so that the result
+# does not depend on the machine's load), and a time cap in case the nodes are very slow.
+_WALK_MIP_NODES = 500
+_WALK_MIP_SECONDS = 5.0
+# A decomposition may give a type this much less than the relaxed LEXIMIN (numerical noise; the
+# exact path's tolerance on a stage's gap is the same).
+_DECOMPOSE_TOL = 1e-7
 _MW_ROUNDS = 300
 _NASH_GAP = 1e-7
 
@@ -118,6 +146,15 @@ class _Clock:
     def expired(self) -> bool:
         left = self.remaining()
         return left is not None and left <= 0
+
+
+def _limit_time(h: Any, clock: _Clock) -> None:
+    """Give a HiGHS instance the time left on the clock (raise _Timeout when none is left)."""
+    left = clock.remaining()
+    if left is not None:
+        if left <= 0:
+            raise _Timeout
+        h.setOptionValue("time_limit", max(left, 0.01))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,9 +220,7 @@ def _reduce(instance: Instance) -> _Types:
         groups.setdefault(key, []).append(i)
     members = [np.array(g, dtype=np.int64) for g in groups.values()]
     size = np.array([len(g) for g in members], dtype=np.float64)
-    value_of = [
-        {c: people[int(g[0])].features[c] for c in categories} for g in members
-    ]
+    value_of = [{c: people[int(g[0])].features[c] for c in categories} for g in members]
     quota_types = [
         np.array(
             [t for t, values in enumerate(value_of) if values[q.category] == q.value],
@@ -254,6 +289,12 @@ class _Oracle:
         row_upper = np.concatenate(
             [[types.seats], types.hi, np.ones(len(types.households))]
         ).astype(np.float64)
+        self.row_lower = row_lower
+        self.row_upper = row_upper
+        # The same rows as a sparse matrix (rows x types), for ratio tests.
+        self.rows_matrix = sparse.csc_matrix(
+            (np.ones(len(index)), index, starts), shape=(len(row_lower), num)
+        ).tocsr()
         models = []
         for integer in (True, False):
             lp = highs_model(
@@ -277,6 +318,7 @@ class _Oracle:
         self.lp.setOptionValue("primal_feasibility_tolerance", 1e-9)
         self.lp.setOptionValue("dual_feasibility_tolerance", 1e-9)
         self.all_cols = np.arange(num, dtype=np.int32)
+        self.lower = np.zeros(num)
         self.upper = types.size.copy()
         self.faces = 0
         self.calls = 0
@@ -297,6 +339,21 @@ class _Oracle:
                     np.zeros(len(types)),
                 )
 
+    def set_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds on the counts of each type (both models)."""
+        self.lower = lower.astype(np.float64).copy()
+        self.upper = upper.astype(np.float64).copy()
+        for h in (self.mip, self.lp):
+            h.changeColsBounds(self.num, self.all_cols, self.lower, self.upper)
+
+    def set_row_bounds(self, lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds of the rows: total, then the quotas, then the households (both models)."""
+        index = np.arange(len(lower), dtype=np.int32)
+        for h in (self.mip, self.lp):
+            h.changeRowsBounds(
+                len(index), index, lower.astype(np.float64), upper.astype(np.float64)
+            )
+
     def add_face(self, weights: np.ndarray, value: float) -> None:
         """Only panels with sum_t weights_t x_t >= value from now on (both models)."""
         nz = np.flatnonzero(weights > 0)
@@ -307,11 +364,7 @@ class _Oracle:
         self.faces += 1
 
     def _time(self, h: Any) -> None:
-        left = self.clock.remaining()
-        if left is not None:
-            if left <= 0:
-                raise _Timeout
-            h.setOptionValue("time_limit", max(left, 0.01))
+        _limit_time(h, self.clock)
 
     def _rens(self, x: np.ndarray, target: float, scaled: np.ndarray) -> np.ndarray | None:
         """The integer program with every count between the floor and the ceiling of the LP
@@ -319,7 +372,7 @@ class _Oracle:
         self.rens_calls += 1
         self._time(self.mip)
         self.mip.changeColsCost(self.num, self.all_cols, -scaled)
-        lower = np.floor(x + 1e-7)
+        lower = np.maximum(np.floor(x + 1e-7), self.lower)
         upper = np.minimum(np.ceil(x - 1e-7), self.upper)
         self.mip.changeColsBounds(self.num, self.all_cols, np.minimum(lower, upper), upper)
         try:
@@ -329,7 +382,7 @@ class _Oracle:
                 return None
             return np.rint(np.asarray(self.mip.getSolution().col_value)).astype(np.int64)
         finally:
-            self.mip.changeColsBounds(self.num, self.all_cols, np.zeros(self.num), self.upper)
+            self.mip.changeColsBounds(self.num, self.all_cols, self.lower, self.upper)
 
     def _dive(self, x: np.ndarray, target: float, scaled: np.ndarray) -> np.ndarray | None:
         """Round the LP relaxation's solution by diving: fix the fractional counts closest to a
@@ -347,9 +400,7 @@ class _Oracle:
                     break
                 order = fractional[np.argsort(distance[fractional], kind="stable")]
                 # The closest one, and with it every other count within 0.1 of a whole number.
-                picks = [int(order[0])] + [
-                    int(t) for t in order[1:] if distance[t] <= 0.25
-                ]
+                picks = [int(order[0])] + [int(t) for t in order[1:] if distance[t] <= 0.25]
                 for t in picks:
                     value = float(np.rint(x[t]))
                     self.lp.changeColBounds(t, value, value)
@@ -360,7 +411,7 @@ class _Oracle:
                         # Too greedy: undo all but the closest one.
                         index = np.array(picks[1:], dtype=np.int32)
                         self.lp.changeColsBounds(
-                            len(index), index, np.zeros(len(index)), self.upper[index]
+                            len(index), index, self.lower[index], self.upper[index]
                         )
                         self.lp.run()
                     if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -371,10 +422,52 @@ class _Oracle:
         finally:
             if changed:
                 index = np.array(sorted(set(changed)), dtype=np.int32)
-                self.lp.changeColsBounds(
-                    len(index), index, np.zeros(len(index)), self.upper[index]
-                )
+                self.lp.changeColsBounds(len(index), index, self.lower[index], self.upper[index])
         return result
+
+    def any_panel(
+        self,
+        weights: np.ndarray,
+        *,
+        search_seconds: float | None = None,
+        search_nodes: int | None = None,
+    ) -> np.ndarray | None:
+        """A panel within the current bounds, good for ``weights``: the heuristics first, then
+        the integer program stopped at its first solution (given at most ``search_nodes``
+        branch-and-bound nodes and ``search_seconds``). None when there is no panel, or none
+        was found within those limits."""
+        _, _, counts = self.best(weights, heuristic=True)
+        if counts is not None or search_nodes == 0:
+            return counts
+        self.mip_calls += 1
+        self._time(self.mip)
+        if search_seconds is not None:
+            left = self.clock.remaining()
+            cap = search_seconds if left is None else min(search_seconds, max(left, 0.01))
+            self.mip.setOptionValue("time_limit", cap)
+        self.mip.changeColsCost(
+            self.num, self.all_cols, -weights / max(float(weights.max()), 1e-300)
+        )
+        self.mip.setOptionValue("mip_rel_gap", 1e9)
+        if search_nodes is not None:
+            self.mip.setOptionValue("mip_max_nodes", int(search_nodes))
+        started = time.perf_counter()
+        try:
+            self.mip.run()
+        finally:
+            self.mip_seconds += time.perf_counter() - started
+            self.mip.setOptionValue("mip_rel_gap", 1e-7)
+            if search_nodes is not None:
+                self.mip.setOptionValue("mip_max_nodes", 2**31 - 1)  # HiGHS's default
+            if search_seconds is not None:
+                self.mip.setOptionValue("time_limit", INF)
+        info = self.mip.getInfo()
+        if info.primal_solution_status < 2:
+            timed_out = self.mip.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+            if timed_out and (search_seconds is None or self.clock.expired()):
+                raise _Timeout
+            return None
+        return np.rint(np.asarray(self.mip.getSolution().col_value)).astype(np.int64)
 
     def best(
         self, weights: np.ndarray, threshold: float = -INF, *, heuristic: bool = False
@@ -464,6 +557,417 @@ class _Oracle:
         if status != highspy.HighsModelStatus.kOptimal:
             bound = lp_bound
         return value * scale, max(bound, value) * scale, counts_int
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast path: LEXIMIN over the LP relaxation, then an exact decomposition into panels
+
+
+class _Relaxation:
+    """The LP relaxation of the set of panels, in probabilities p_t of each type: p_t in [0, 1],
+    sum_t n_t p_t = seats, each quota between its minimum and maximum in expectation, and at
+    most 1 in expectation per household. Every distribution over panels gives such a p, so the
+    LEXIMIN over this polytope is at least as good (in the LEXIMIN order) as the true one. When
+    it can be written as a distribution over panels (see :func:`_decompose`), it *is* the true
+    LEXIMIN. The stage LPs here are small (one variable per type, no panels), so solving them
+    exactly, with every tie checked, is quick.
+
+    Columns: p_0 .. p_{T-1}, z, u_0 .. u_{T-1}. Rows: the panel rows of the oracle (total,
+    quotas, households), then one row per type, p_t - [t free] z - u_t >= lb_t. The u_t are 0
+    except in the tie check, where u_t in [0, eps] for the candidates and the LP maximises
+    their sum: a candidate with u_t > 0 can rise above the stage's minimum.
+    """
+
+    def __init__(self, types: _Types, oracle: _Oracle, clock: _Clock) -> None:
+        self.clock = clock
+        num = len(types.size)
+        self.num = num
+        base = oracle.rows_matrix.shape[0]
+        self.base = base
+        scaled = sparse.csc_matrix(oracle.rows_matrix.multiply(types.size[None, :]))
+        identity = sparse.identity(num, format="csc")
+        top = sparse.hstack([scaled, sparse.csc_matrix((base, 1 + num))])
+        bottom = sparse.hstack([identity, sparse.csc_matrix(-np.ones((num, 1))), -identity])
+        matrix = sparse.vstack([top, bottom]).tocsc()
+        lp = highs_model(
+            cost=np.concatenate([np.zeros(num), [-1.0], np.zeros(num)]),
+            lower=np.zeros(2 * num + 1),
+            upper=np.concatenate([np.ones(num + 1), np.zeros(num)]),
+            row_lower=np.concatenate([oracle.row_lower, np.zeros(num)]),
+            row_upper=np.concatenate([oracle.row_upper, np.full(num, INF)]),
+            starts=matrix.indptr,
+            index=matrix.indices,
+            values=matrix.data,
+        )
+        self.h = new_highs()
+        self.h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+        self.h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+        self.h.passModel(lp)
+        self.all_cols = np.arange(2 * num + 1, dtype=np.int32)
+        self.free = np.ones(num, dtype=bool)
+        self.lb = np.zeros(num)
+        self.p = np.zeros(num)
+        self.u = np.zeros(num)
+        self.y = np.zeros(num)
+        self.z = 0.0
+        self.solves = 0
+
+    def solve(self) -> bool:
+        _limit_time(self.h, self.clock)
+        self.h.run()
+        self.solves += 1
+        status = self.h.getModelStatus()
+        if status == highspy.HighsModelStatus.kTimeLimit:
+            raise _Timeout
+        if status != highspy.HighsModelStatus.kOptimal:
+            return False
+        solution = self.h.getSolution()
+        x = np.asarray(solution.col_value)
+        num = self.num
+        self.p = x[:num]
+        self.z = float(x[num])
+        self.u = x[num + 1 :]
+        self.y = np.maximum(np.asarray(solution.row_dual)[self.base :], 0.0)
+        return True
+
+    def mode_max_z(self) -> None:
+        num = self.num
+        cost = np.zeros(2 * num + 1)
+        cost[num] = -1.0
+        upper = np.concatenate([np.ones(num + 1), np.zeros(num)])
+        lower = np.zeros(2 * num + 1)
+        self.h.changeColsCost(len(cost), self.all_cols, cost)
+        self.h.changeColsBounds(len(cost), self.all_cols, lower, upper)
+
+    def mode_check(self, candidates: np.ndarray, z: float, eps: float) -> None:
+        num = self.num
+        cost = np.concatenate([np.zeros(num + 1), -candidates.astype(np.float64)])
+        lower = np.concatenate([np.zeros(num), [z], np.zeros(num)])
+        upper = np.concatenate([np.ones(num), [z], np.where(candidates, eps, 0.0)])
+        self.h.changeColsCost(len(cost), self.all_cols, cost)
+        self.h.changeColsBounds(len(cost), self.all_cols, lower, upper)
+
+    def fix(self, types: np.ndarray, value: float) -> None:
+        for t in np.flatnonzero(types).tolist():
+            self.h.changeCoeff(self.base + t, self.num, 0.0)
+            self.h.changeRowBounds(self.base + t, value, INF)
+        self.lb[types] = value
+        self.free &= ~types
+
+    def loosen(self, amount: float) -> None:
+        """Lower every fixed value by ``amount``."""
+        fixed = np.flatnonzero(~self.free)
+        self.lb[fixed] -= amount
+        index = (self.base + fixed).astype(np.int32)
+        self.h.changeRowsBounds(len(index), index, self.lb[fixed], np.full(len(index), INF))
+
+
+def _relaxed_leximin(
+    types: _Types,
+    oracle: _Oracle,
+    clock: _Clock,
+    report: Callable[[str, float], None],
+    stage_duals: list[np.ndarray] | None = None,
+) -> np.ndarray | None:
+    """LEXIMIN probabilities per type over the LP relaxation (None if an LP fails). The dual
+    values of the type rows at each stage are appended to ``stage_duals`` (see
+    :func:`_relaxed_faces`).
+
+    Stage by stage: maximise the smallest probability z of the free types; fix the types with a
+    positive dual value (complementary slackness: they are at z in every optimum); then check
+    the other types at z: one LP gives each candidate up to 1e-7 of room above z and maximises
+    the total room; candidates that get some can rise and are dropped, and the check is repeated
+    until none rises: the rest are at z in every optimum and are fixed too."""
+    relaxation = _Relaxation(types, oracle, clock)
+    num = len(types.size)
+    size = types.size
+    total = float(size.sum())
+    delta = 1e-9
+    while relaxation.free.any():
+        relaxation.mode_max_z()
+        for _ in range(3):
+            if relaxation.solve():
+                break
+            # Numerical trouble: the fixed values were a hair too high. Lower them a little.
+            relaxation.loosen(1e-8)
+        else:
+            return None
+        if stage_duals is not None:
+            stage_duals.append(relaxation.y.copy())
+        z = relaxation.z
+        free = relaxation.free
+        positive = free & (relaxation.y > 1e-9)
+        candidates = free & (relaxation.p <= z + 1e-9) & ~positive
+        certified = np.zeros(num, dtype=bool)
+        remaining = candidates.copy()
+        while remaining.any():
+            relaxation.mode_check(remaining, z - delta, 1e-7)
+            if not relaxation.solve():
+                break
+            rose = remaining & (relaxation.u > 1e-10)
+            if not rose.any():
+                certified = remaining
+                break
+            remaining &= ~rose
+        to_fix = positive | certified
+        if not to_fix.any():
+            to_fix = np.zeros(num, dtype=bool)
+            to_fix[int(np.argmax(np.where(free, relaxation.y, -np.inf)))] = True
+        relaxation.fix(to_fix, z - delta)
+        report(
+            f"Fixed {int((~relaxation.free).sum())} of {num} groups (lowest {z:.4f})",
+            0.05 + 0.25 * float(size[~relaxation.free].sum()) / total,
+        )
+    # Probabilities for the fixed values: every type at least its value, as much slack as the
+    # LP allows up to delta (the values were lowered by delta).
+    for t in range(num):
+        relaxation.h.changeCoeff(relaxation.base + t, num, -1.0)
+    relaxation.mode_max_z()
+    relaxation.h.changeColBounds(num, 0.0, delta)
+    if not relaxation.solve():
+        return None
+    return np.clip(relaxation.p, 0.0, 1.0)
+
+
+def _relaxed_faces(
+    types: _Types, oracle: _Oracle, target: np.ndarray, stage_duals: list[np.ndarray]
+) -> None:
+    """Restrict ``oracle`` to the panels that can be in a distribution with probabilities
+    ``target`` (the relaxed LEXIMIN).
+
+    At each stage the optimum maximises sum_t y_t p_t over the relaxation, for the stage's dual
+    values y (the Lagrangian of the rows p_t - z >= lb_t; a saddle point). ``target`` is optimal
+    at every stage, so it maximises each of these; if ``target`` is a mix of panels, every panel
+    in the mix maximises them too (a linear function's maximum over a polytope is reached by a
+    mix only when it is reached by every part). So only panels with
+    sum_t (y_t / n_t) counts_t >= sum_t y_t target_t are needed. If ``target`` is not a mix of
+    panels, nothing is lost: the decomposition then fails and the engine falls back to exact
+    column generation with a fresh oracle."""
+    for y in stage_duals:
+        weights = y / types.size
+        value = float(y @ target)
+        oracle.add_face(weights, value - 1e-8 - 1e-6 * abs(value))
+
+
+def _relaxed_nash(types: _Types, oracle: _Oracle, clock: _Clock) -> np.ndarray | None:
+    """NASH probabilities per type over the LP relaxation: maximise sum_t n_t log p_t by
+    Kelley's cutting planes on the small LP (variables p_t and s_t <= log p_t, the latter kept
+    by tangent cuts s_t <= log a - 1 + p_t / a), adding the tangent at the current p_t for every
+    type whose cut is not tight, until the LP value exceeds the true objective by at most
+    1e-9 per volunteer."""
+    num = len(types.size)
+    size = types.size
+    base = oracle.rows_matrix.shape[0]
+    scaled = sparse.csc_matrix(oracle.rows_matrix.multiply(size[None, :]))
+    matrix = sparse.hstack([scaled, sparse.csc_matrix((base, num))]).tocsc()
+    lp = highs_model(
+        cost=np.concatenate([np.zeros(num), -size]),
+        lower=np.concatenate([np.zeros(num), np.full(num, -60.0)]),
+        upper=np.concatenate([np.ones(num), np.zeros(num)]),
+        row_lower=oracle.row_lower,
+        row_upper=oracle.row_upper,
+        starts=matrix.indptr,
+        index=matrix.indices,
+        values=matrix.data,
+    )
+    h = new_highs()
+    h.setOptionValue("primal_feasibility_tolerance", 1e-10)
+    h.setOptionValue("dual_feasibility_tolerance", 1e-10)
+    h.passModel(lp)
+    total = float(size.sum())
+    mean = types.seats / total
+
+    def add_cuts(ts: np.ndarray, points: np.ndarray) -> None:
+        count = len(ts)
+        starts = np.arange(0, 2 * count + 1, 2, dtype=np.int32)
+        index = np.empty(2 * count, dtype=np.int32)
+        values = np.empty(2 * count)
+        index[0::2] = ts
+        index[1::2] = num + ts
+        values[0::2] = -1.0 / points
+        values[1::2] = 1.0
+        h.addRows(
+            count, np.full(count, -INF), np.log(points) - 1.0, len(index), starts, index, values
+        )
+
+    everyone = np.arange(num, dtype=np.int32)
+    for factor in (0.125, 0.5, 1.0, 2.0, 8.0):
+        add_cuts(everyone, np.full(num, min(1.0, mean * factor)))
+    for _ in range(500):
+        _limit_time(h, clock)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        x = np.asarray(h.getSolution().col_value)
+        p = np.clip(x[:num], 0.0, 1.0)
+        s = x[num:]
+        safe = np.maximum(p, 1e-12)
+        excess = s - np.log(safe)
+        if float(size @ np.maximum(excess, 0.0)) <= 1e-9 * total:
+            return p
+        violated = np.flatnonzero(excess > 1e-12)
+        add_cuts(violated.astype(np.int32), np.maximum(p[violated], 1e-9))
+    return None
+
+
+def _decompose(
+    types: _Types,
+    oracle: _Oracle,
+    target: np.ndarray,
+    clock: _Clock,
+    stats: dict[str, Any],
+    found: list[np.ndarray],
+) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """Write the expected counts ``x = n * target`` as a distribution over panels, or None.
+
+    Carathéodory by walking down faces: find a panel v on the smallest face of the relaxation
+    that contains x (every constraint tight at x is tight at v: the counts of types at 0 or at
+    their size, the quotas at their minimum or maximum); then x = theta v + (1 - theta) x' with
+    x' = x + mu (x - v), mu as large as the relaxation allows, so x' lies on a smaller face.
+    Repeat with x' until x' is itself a panel. At most (number of types + rows) steps, each an LP
+    (and, rarely, a small integer program) on the face. It fails when some face has no panel:
+    then x is not a mix of panels.
+    """
+    size = types.size
+    x = np.clip(target, 0.0, 1.0) * size
+    x *= types.seats / x.sum()
+    rows = oracle.rows_matrix
+    row_lower, row_upper = oracle.row_lower, oracle.row_upper
+    tol = 1e-8
+    rng = np.random.default_rng(1)
+    panels: list[np.ndarray] = []
+    weights: list[float] = []
+    remaining = 1.0
+    steps = 0
+    try:
+        for _ in range(len(size) + len(row_lower) + 9):
+            steps += 1
+            if clock.expired():
+                raise _Timeout
+            x = np.clip(x, 0.0, size)
+            rounded = np.rint(x)
+            r = rows @ x
+            if np.abs(x - rounded).max() <= 1e-7:
+                r_round = rows @ rounded
+                if (r_round < row_lower - 1e-9).any() or (r_round > row_upper + 1e-9).any():
+                    return None
+                panels.append(rounded.astype(np.int64))
+                weights.append(remaining)
+                break
+            lower = np.where(x >= size - tol, size, 0.0)
+            upper = np.where(x <= tol, 0.0, size)
+            face_lower = np.where(r >= row_upper - tol, row_upper, row_lower)
+            face_upper = np.where(r <= row_lower + tol, row_lower, row_upper)
+            oracle.set_bounds(lower, upper)
+            oracle.set_row_bounds(face_lower, face_upper)
+            preference = x / size + 1e-6 * rng.random(len(size))
+            v = oracle.any_panel(
+                preference, search_seconds=_WALK_MIP_SECONDS, search_nodes=_WALK_MIP_NODES
+            )
+            if v is None:
+                return None
+            found.append(v)
+            d = x - v
+            if np.abs(d).max() <= 1e-9:
+                panels.append(v)
+                weights.append(remaining)
+                break
+            e = rows @ d
+            # Ratio test over the constraints not tight at x (the tight ones hold at v too, so
+            # they do not move).
+            limits = [INF]
+            loose_col = (x > tol) & (x < size - tol)
+            neg, pos = loose_col & (d < -1e-12), loose_col & (d > 1e-12)
+            if neg.any():
+                limits.append(float((x[neg] / -d[neg]).min()))
+            if pos.any():
+                limits.append(float(((size - x)[pos] / d[pos]).min()))
+            up = (r < row_upper - tol) & (e > 1e-12)
+            down = (r > row_lower + tol) & (e < -1e-12)
+            if up.any():
+                limits.append(float(((row_upper - r)[up] / e[up]).min()))
+            if down.any():
+                limits.append(float(((r - row_lower)[down] / -e[down]).min()))
+            mu = max(min(limits), 0.0)
+            if not math.isfinite(mu) or remaining / (1.0 + mu) < 1e-13:
+                # x is (all but) the panel v itself.
+                panels.append(v)
+                weights.append(remaining)
+                break
+            theta = mu / (1.0 + mu)
+            panels.append(v)
+            weights.append(remaining * theta)
+            remaining *= 1.0 - theta
+            x = x + mu * d
+            # Snap the counts that reached a bound.
+            x[np.abs(x) <= tol] = 0.0
+            at_size = np.abs(x - size) <= tol
+            x[at_size] = size[at_size]
+        else:
+            return None
+    finally:
+        oracle.set_bounds(np.zeros(len(size)), size)
+        oracle.set_row_bounds(row_lower, row_upper)
+        stats["decomposition_steps"] = steps
+    probabilities = np.array(weights)
+    probabilities /= probabilities.sum()
+    marginals = np.zeros(len(size))
+    for v, w in zip(panels, probabilities.tolist(), strict=True):
+        marginals += w * v / size
+    error = float(np.abs(marginals - target).max())
+    stats["decomposition_error"] = error
+    if error > 1e-7:
+        return None
+    return panels, probabilities
+
+
+def _decompose_by_columns(
+    types: _Types,
+    oracle: _Oracle,
+    target: np.ndarray,
+    clock: _Clock,
+    stats: dict[str, Any],
+    seeds: list[np.ndarray],
+    report: Callable[[str, float], None],
+) -> tuple[list[np.ndarray], np.ndarray] | None:
+    """Write ``target`` as a distribution over panels by column generation, or None when it is
+    not a mix of panels. The master LP is a LEXIMIN stage with every type free and lower bound
+    target - delta: max z with every p_t - z >= target_t - delta. z >= 0 means done; a proof
+    that the best z is below 0 means the target is not a mix of panels."""
+    delta = 1e-9
+    master = _Master(types.size, clock)
+    for counts in seeds:
+        master.add(counts)
+    # A few panels that cover every type, so that the first LP is not degenerate.
+    covered = np.zeros(len(types.size), dtype=bool)
+    for counts in seeds:
+        covered |= counts > 0
+    while not covered.all():
+        cover = oracle.any_panel((~covered).astype(np.float64) + 1e-9)
+        if cover is None or not (cover[~covered] > 0).any():
+            return None
+        master.add(cover)
+        covered |= cover > 0
+    master.lb = np.clip(target, 0.0, 1.0) - delta
+    master.mode_max_z()
+    report("Writing the probabilities as a lottery over panels (column generation)", 0.4)
+    try:
+        _column_generation(master, oracle, stop_at=0.0)
+    except _Timeout:
+        if master.solves:
+            lam = master.lam()
+            keep = np.flatnonzero(lam > 1e-13)
+            stats["_partial"] = ([master.counts[j] for j in keep.tolist()], lam[keep])
+        raise
+    stats["decomposition_lp_solves"] = master.solves
+    stats["decomposition_lp_seconds"] = round(master.seconds, 3)
+    stats["decomposition_shortfall"] = max(-master.value, 0.0)
+    if master.value < -_DECOMPOSE_TOL:
+        return None
+    lam = master.lam()
+    keep = np.flatnonzero(lam > 1e-13)
+    probabilities = lam[keep] / lam[keep].sum()
+    return [master.counts[j] for j in keep.tolist()], probabilities
 
 
 # ---------------------------------------------------------------------------------------------
@@ -585,11 +1089,7 @@ class _Master:
         return True
 
     def solve(self) -> None:
-        left = self.clock.remaining()
-        if left is not None:
-            if left <= 0:
-                raise _Timeout
-            self.h.setOptionValue("time_limit", max(left, 0.01))
+        _limit_time(self.h, self.clock)
         started = time.perf_counter()
         self.h.run()
         self.solves += 1
@@ -718,7 +1218,7 @@ def _final_probabilities(master: _Master, slack: float) -> np.ndarray:
 
 
 def _column_generation(
-    master: _Master, oracle: _Oracle, *, smoothing: float = 0.7
+    master: _Master, oracle: _Oracle, *, smoothing: float = 0.7, stop_at: float = INF
 ) -> tuple[float, np.ndarray]:
     """Solve the master LP over all panels by column generation. Returns the duality gap left
     (an upper bound on how far the master's value is below the optimum over all panels) and
@@ -744,12 +1244,16 @@ def _column_generation(
     while True:
         master.solve()
         lower = master.value
+        if lower >= stop_at:
+            return INF, master.y
         y_now = master.y
         tol = _PRICE_TOL * max(1.0, abs(master.threshold))
         gap_tol = _PRICE_TOL * max(1.0, abs(lower))
         found: list[np.ndarray] = []
 
-        def keep(counts: np.ndarray | None, tol: float = tol, found: list[np.ndarray] = found) -> None:
+        def keep(
+            counts: np.ndarray | None, tol: float = tol, found: list[np.ndarray] = found
+        ) -> None:
             if counts is not None and master.profit(counts) > tol and master.add(counts):
                 found.append(counts)
 
@@ -815,9 +1319,10 @@ def _leximin(
         # that are best for these duals: tell the pricing problem (a valid restriction that
         # makes later stages much quicker).
         face_weights = duals / size
-        best_known = max(float(face_weights[nz] @ counts[nz]) for nz, counts in (
-            (np.flatnonzero(c), c) for c in master.counts
-        ))
+        best_known = max(
+            float(face_weights[nz] @ counts[nz])
+            for nz, counts in ((np.flatnonzero(c), c) for c in master.counts)
+        )
         candidates = free & (pi <= z + _TIE) & ~positive
         certified = np.zeros(num, dtype=bool)
         if candidates.sum() >= _CHECK_MIN:
@@ -899,9 +1404,7 @@ class _NashMaster:
             for row, point in self.cuts[t]:
                 index.append(row)
                 values.append(-at / point)
-        self.h.addCol(
-            0.0, 0.0, INF, len(index), np.array(index, dtype=np.int32), np.array(values)
-        )
+        self.h.addCol(0.0, 0.0, INF, len(index), np.array(index, dtype=np.int32), np.array(values))
         return True
 
     def add_cut(self, t: int, point: float) -> None:
@@ -925,11 +1428,7 @@ class _NashMaster:
         self.num_rows += 1
 
     def solve(self) -> None:
-        left = self.clock.remaining()
-        if left is not None:
-            if left <= 0:
-                raise _Timeout
-            self.h.setOptionValue("time_limit", max(left, 0.01))
+        _limit_time(self.h, self.clock)
         self.h.run()
         self.solves += 1
         status = self.h.getModelStatus()
@@ -1012,40 +1511,136 @@ def _nash(
 # Back from types to people
 
 
-def _systematic(
-    types: _Types, counts: np.ndarray, weight: float, out: dict[tuple[int, ...], float]
-) -> None:
-    """Split a type-level panel into panels of people: within each type, systematic sampling
-    with one shared random start U in [0, 1): member r of a type with n people of whom c are on
-    the panel is chosen when floor(U + (r+1)c/n) > floor(U + rc/n). Each member is then chosen
-    with probability c/n, and exactly c are chosen for every U. The panels only change where
-    some U + rc/n crosses an integer, so [0, 1) splits into finitely many pieces."""
-    fractional = [
-        t for t in np.flatnonzero(counts).tolist() if 0 < counts[t] < types.size[t]
-    ]
-    whole = [t for t in np.flatnonzero(counts).tolist() if counts[t] >= types.size[t]]
-    base = [types.kept] + [types.members[t] for t in whole]
-    points = {0.0, 1.0}
-    for t in fractional:
+_GRID = 1 << 40  # panel probabilities are handled as exact multiples of 2**-40 here
+
+
+def _integer_weights(lam: np.ndarray) -> list[int]:
+    """Probabilities as whole numbers of 2**-40 that add up to exactly 2**40."""
+    raw = lam / lam.sum() * _GRID
+    base = np.floor(raw).astype(np.int64)
+    short = _GRID - int(base.sum())
+    order = np.argsort(-(raw - base), kind="stable")
+    base[order[:short]] += 1
+    return [int(b) for b in base]
+
+
+def _tape_order(entries: list[tuple[int, int]], lengths: list[int], share: int) -> list[int] | None:
+    """Order the lanes of a type's segments on its tape (entry i has entries[i][1] lanes of
+    length lengths[i]) so that two lanes of one segment start at least ``share`` apart: then no
+    member, whose stretch of tape is ``share`` long, is in two lanes of a segment at once.
+    Greedy, as for tasks with a cool-down: at each point take the segment with the most lanes
+    left among those whose last lane started at least ``share`` ago. None if it gets stuck."""
+    left = [c for _, c in entries]
+    last = [-share] * len(entries)
+    order: list[int] = []
+    position = 0
+    for _ in range(sum(left)):
+        best = -1
+        for i, remaining in enumerate(left):
+            if remaining and position - last[i] >= share and (best < 0 or remaining > left[best]):
+                best = i
+        if best < 0:
+            return None
+        order.append(best)
+        left[best] -= 1
+        last[best] = position
+        position += lengths[best]
+    return order
+
+
+def _deaggregate(
+    types: _Types, type_panels: list[np.ndarray], lam: np.ndarray
+) -> dict[tuple[int, ...], float]:
+    """Turn a distribution over type-level panels (counts per type) into one over panels of
+    people in which the members of a type all get the same probability.
+
+    Exact arithmetic: each type-level panel j is a segment of length w_j (a whole number of
+    2**-40). For a type with n members, the segments where c_j of them (0 < c_j < n) are on the
+    panel are laid out as a tape: lane 1 of every segment, then lane 2 of the segments with
+    c_j >= 2, and so on, segments in decreasing order of c_j; member r takes the stretch
+    [r S / n, (r + 1) S / n) of the tape (S its length), as in McNaughton's wrap-around rule.
+    Each member then gets the same share, each segment has exactly c_j members of the type at
+    every moment, and a member is never in two lanes of a segment at once as long as every lane
+    but the last is at least S / n long; when that fails the type falls back to systematic
+    sampling within each segment (member r is on for offsets u with
+    floor(u + (r + 1) c / n) > floor(u + r c / n)). The people panels are what is on in each
+    piece of each segment between consecutive switching points. The tape switches about once
+    per member, so the number of panels is about the number of type-level panels plus the
+    number of people in types of two or more.
+    """
+    segments = [j for j in range(len(type_panels)) if lam[j] > 0]
+    weights = _integer_weights(lam[segments])
+    used = [(j, w) for j, w in zip(segments, weights, strict=True) if w > 0]
+    kept = [int(i) for i in types.kept]
+    whole: list[list[int]] = [list(kept) for _ in used]
+    fractional: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for si, (j, _) in enumerate(used):
+        counts = type_panels[j]
+        for t in np.flatnonzero(counts).tolist():
+            c, n = int(counts[t]), int(types.size[t])
+            if c >= n:
+                whole[si].extend(int(i) for i in types.members[t])
+            else:
+                fractional[t].append((si, c))
+    # Per segment: switching points, tape events, and the systematic types.
+    cuts: list[set[Fraction]] = [{Fraction(0), Fraction(w)} for _, w in used]
+    events: list[list[tuple[Fraction, int, int]]] = [[] for _ in used]
+    systematic: list[list[tuple[int, int]]] = [[] for _ in used]
+    for t, entries in fractional.items():
         n = int(types.size[t])
-        g = math.gcd(int(counts[t]), n)
-        step = g / n
-        points.update((np.arange(n // g) * step).tolist())
-    cuts = np.unique(np.round(np.array(sorted(points)), 15))
-    for left, right in zip(cuts[:-1], cuts[1:], strict=True):
-        width = right - left
-        if width <= 0:
+        members = [int(i) for i in types.members[t]]
+        total = sum(used[si][1] * c for si, c in entries)  # S, in grid units
+        order = _tape_order(entries, [used[si][1] * n for si, _ in entries], total)
+        if order is None:
+            for si, c in entries:
+                systematic[si].append((t, c))
+                g = math.gcd(c, n)
+                w = used[si][1]
+                cuts[si].update(Fraction(w * m * g, n) for m in range(n // g))
             continue
-        u = 0.5 * (left + right)
-        chosen = list(base)
-        for t in fractional:
-            n = int(types.size[t])
-            r = np.arange(n)
-            step = counts[t] / n
-            pick = np.floor(u + (r + 1) * step) > np.floor(u + r * step)
-            chosen.append(types.members[t][pick])
-        panel = tuple(sorted(int(i) for i in np.concatenate(chosen)))
-        out[panel] = out.get(panel, 0.0) + weight * width
+        # Positions in units of 1/n of the grid: a piece of length w is n*w long, a member's
+        # share is S long.
+        position = 0
+        for index in order:
+            si = entries[index][0]
+            length = n * used[si][1]
+            first = position // total
+            last = min(n - 1, (position + length - 1) // total)
+            for r in range(first, last + 1):
+                a = max(r * total, position) - position
+                b = min((r + 1) * total, position + length) - position
+                if b > a:
+                    start, stop = Fraction(a, n), Fraction(b, n)
+                    events[si].append((start, 1, members[r]))
+                    events[si].append((stop, 0, members[r]))
+                    cuts[si].update((start, stop))
+            position += length
+    out: dict[tuple[int, ...], float] = {}
+    for si, (_, w) in enumerate(used):
+        points = sorted(cuts[si])
+        queue = sorted(events[si])  # at equal positions, endings (0) before starts (1)
+        active: dict[int, int] = {}
+        k = 0
+        for left, right in zip(points[:-1], points[1:], strict=True):
+            while k < len(queue) and queue[k][0] <= left:
+                _, kind, member = queue[k]
+                if kind:
+                    active[member] = active.get(member, 0) + 1
+                else:
+                    active[member] -= 1
+                    if not active[member]:
+                        del active[member]
+                k += 1
+            chosen = list(whole[si]) + list(active)
+            if systematic[si]:
+                u = (left + right) / 2 / w
+                for t, c in systematic[si]:
+                    n = int(types.size[t])
+                    pool = types.members[t]
+                    chosen.extend(int(pool[math.floor((u + m) * n / c)]) for m in range(c))
+            panel = tuple(sorted(chosen))
+            out[panel] = out.get(panel, 0.0) + float(right - left) / _GRID
+    return out
 
 
 def _gini(values: np.ndarray) -> float:
@@ -1072,6 +1667,124 @@ def _summary(marginals: np.ndarray, pool: np.ndarray) -> dict[str, float]:
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+def _emergency_panel(types: _Types) -> np.ndarray:
+    """One panel, found without a time limit (the feasibility check has shown there is one)."""
+    oracle = _Oracle(types, _Clock(None))
+    counts = oracle.any_panel(np.ones(len(types.size)))
+    if counts is None:  # pragma: no cover - the feasibility check found a panel
+        raise RuntimeError("No panel meets the quotas.")
+    return counts
+
+
+def _solve(
+    types: _Types,
+    method: Method,
+    clock: _Clock,
+    report: Callable[[str, float], None],
+    stats: dict[str, Any],
+) -> tuple[_Types, list[np.ndarray], np.ndarray]:
+    """Type-level panels and their probabilities (and the types they refer to)."""
+    oracle = _Oracle(types, clock)
+    if method in ("leximin", "maximin", "nash"):
+        # The fast path: the optimum over the LP relaxation, then write it as a mix of panels.
+        report("Computing the fairest probabilities", 0.05)
+        started = time.perf_counter()
+        seeds: list[np.ndarray] = []
+        decomposition: tuple[list[np.ndarray], np.ndarray] | None = None
+        try:
+            stage_duals: list[np.ndarray] = []
+            if method == "nash":
+                target = _relaxed_nash(types, oracle, clock)
+            else:
+                target = _relaxed_leximin(types, oracle, clock, report, stage_duals)
+            if target is not None:
+                report("Writing the probabilities as a lottery over panels", 0.3)
+                _relaxed_faces(types, oracle, target, stage_duals)
+                stats["faces"] = oracle.faces
+                decomposition = _decompose(types, oracle, target, clock, stats, seeds)
+                if decomposition is None:
+                    decomposition = _decompose_by_columns(
+                        types, oracle, target, clock, stats, seeds, report
+                    )
+        except _Timeout:
+            # Out of time: the best valid distribution we have.
+            stats["complete"] = False
+            stats["path"] = "relaxation (stopped by the time limit)"
+            partial = stats.pop("_partial", None)
+            if partial is not None:
+                return types, partial[0], partial[1]
+            if not seeds:
+                seeds = [_emergency_panel(types)]
+            return types, seeds, np.full(len(seeds), 1.0 / len(seeds))
+        finally:
+            stats["relaxation_seconds"] = round(time.perf_counter() - started, 3)
+        if decomposition is not None:
+            stats["path"] = "relaxation and decomposition"
+            stats["iterations"] = oracle.calls
+            return types, decomposition[0], decomposition[1]
+    stats["path"] = "column generation"
+    # A fresh oracle: the one above may carry the faces of the relaxation.
+    oracle = _Oracle(types, clock)
+    rng = np.random.default_rng(0)
+    report("Finding a first set of panels", 0.3)
+    try:
+        panels, impossible = _initial_panels(types, oracle, rng)
+    except _Timeout:
+        stats["complete"] = False
+        return types, [_emergency_panel(types)], np.ones(1)
+    stats["people_on_no_panel"] = int(types.size[impossible].sum())
+    stats["initial_panels"] = len(panels)
+    if impossible.any():
+        # Work on the types that can be on a panel only.
+        calls = oracle.calls
+        types = types.subset(~impossible)
+        oracle = _Oracle(types, clock)
+        oracle.calls = calls
+        panels = [counts[~impossible] for counts in panels]
+    type_panels: list[np.ndarray]
+    lam: np.ndarray
+    if method == "nash":
+        nash = _NashMaster(types.size, clock)
+        for counts in panels:
+            nash.add(counts)
+        try:
+            _nash(nash, oracle, report=report, stats=stats)
+        except _Timeout:
+            stats["complete"] = False
+            if nash.solves == 0:
+                nash.x = np.concatenate(
+                    [np.zeros(nash.num), np.full(len(nash.counts), 1.0 / len(nash.counts))]
+                )
+        lam = nash.lam()
+        type_panels = nash.counts
+        stats["lp_solves"] = nash.solves
+    else:
+        master = _Master(types.size, clock)
+        for counts in panels:
+            master.add(counts)
+        try:
+            lam = _leximin(
+                master, oracle, maximin_only=method == "maximin", report=report, stats=stats
+            )
+        except _Timeout:
+            stats["complete"] = False
+            lam = master.lam() if master.solves else np.full(len(master.counts), 1.0)
+        type_panels = master.counts
+        stats["lp_solves"] = master.solves
+        stats["lp_seconds"] = round(master.seconds, 3)
+    if len(lam) < len(type_panels):
+        # Stopped by the time limit after panels were added but before the LP was solved again:
+        # those panels get probability 0.
+        lam = np.concatenate([lam, np.zeros(len(type_panels) - len(lam))])
+    stats["iterations"] = oracle.calls
+    stats["pricing_seconds"] = round(oracle.seconds, 3)
+    stats["pricing_mip_calls"] = oracle.mip_calls
+    stats["pricing_mip_seconds"] = round(oracle.mip_seconds, 3)
+    stats["faces"] = oracle.faces
+    stats["type_panels_generated"] = len(type_panels)
+    return types, type_panels, lam
 
 
 def find_distribution(
@@ -1118,66 +1831,11 @@ def find_distribution(
         out[tuple(sorted(int(i) for i in types.kept))] = 1.0
         stats["iterations"] = 0
     else:
-        oracle = _Oracle(types, clock)
-        rng = np.random.default_rng(0)
-        report("Finding a first set of panels", 0.02)
-        try:
-            panels, impossible = _initial_panels(types, oracle, rng)
-        except _Timeout:
-            panels, impossible = [], np.zeros(len(types.size), dtype=bool)
-        if not panels:
-            raise RuntimeError("No panel was found within the time limit.")
-        stats["people_on_no_panel"] = int(types.size[impossible].sum())
-        stats["initial_panels"] = len(panels)
-        if impossible.any():
-            # Work on the types that can be on a panel only.
-            calls = oracle.calls
-            types = types.subset(~impossible)
-            oracle = _Oracle(types, clock)
-            oracle.calls = calls
-            panels = [counts[~impossible] for counts in panels]
-        type_panels: list[np.ndarray]
-        lam: np.ndarray
-        if method == "nash":
-            nash = _NashMaster(types.size, clock)
-            for counts in panels:
-                nash.add(counts)
-            try:
-                _nash(nash, oracle, report=report, stats=stats)
-            except _Timeout:
-                stats["complete"] = False
-                if nash.solves == 0:
-                    nash.x = np.concatenate(
-                        [np.zeros(nash.num), np.full(len(nash.counts), 1.0 / len(nash.counts))]
-                    )
-            lam = nash.lam()
-            type_panels = nash.counts
-            stats["lp_solves"] = nash.solves
-        else:
-            master = _Master(types.size, clock)
-            for counts in panels:
-                master.add(counts)
-            try:
-                lam = _leximin(
-                    master, oracle, maximin_only=method == "maximin", report=report, stats=stats
-                )
-            except _Timeout:
-                stats["complete"] = False
-                lam = master.lam() if master.solves else np.full(len(master.counts), 1.0)
-            type_panels = master.counts
-            stats["lp_solves"] = master.solves
-            stats["lp_seconds"] = round(master.seconds, 3)
-        stats["iterations"] = oracle.calls
-        stats["pricing_seconds"] = round(oracle.seconds, 3)
-        stats["pricing_mip_calls"] = oracle.mip_calls
-        stats["pricing_mip_seconds"] = round(oracle.mip_seconds, 3)
-        stats["faces"] = oracle.faces
-        stats["type_panels_generated"] = len(type_panels)
+        types, type_panels, lam = _solve(types, method, clock, report, stats)
         lam = np.maximum(lam, 0.0)
         lam[lam < 1e-12] = 0.0
         lam /= lam.sum()
-        for j in np.flatnonzero(lam).tolist():
-            _systematic(types, type_panels[j], float(lam[j]), out)
+        out = _deaggregate(types, type_panels, lam)
     panels_out = sorted(p for p, w in out.items() if w > 0)
     probs = np.array([out[p] for p in panels_out])
     probs /= probs.sum()

@@ -221,7 +221,8 @@ class Instance:
             )
         if len(self.keep) > k >= 1:
             problems.append(
-                f"{len(self.keep)} people are to be kept on the panel but it only has {k} places."
+                f"{len(self.keep)} people are to be kept on the panel but it only has {k} "
+                f"place{'' if k == 1 else 's'}. Keep fewer people or make the panel bigger."
             )
         kept_households: dict[str, list[str]] = defaultdict(list)
         for person in self.people:

@@ -1,6 +1,8 @@
 """Delete volunteers' contact details once an assembly's retention period is over.
 
-Run it once a day (for example from cron: ``manage.py assembly_retention``). The anonymous labels,
+Run it once a day, either from cron (``manage.py assembly_retention``, which does the work at
+once) or, where a task worker runs (``manage.py db_worker``), with ``--enqueue`` to queue the
+same work as the task ``cohesion.assembly.tasks.assembly_retention_task``. The anonymous labels,
 answers and selection records are kept.
 """
 
@@ -18,12 +20,37 @@ class Command(BaseCommand):
     help = "Delete volunteers' contact details for assemblies past their deletion date."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD), for testing")
+        parser.add_argument(
+            "--today", help="Act as if today were this date (YYYY-MM-DD), for testing"
+        )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the work for the task worker instead of doing it now",
+        )
 
-    def handle(self, *args: Any, today: str | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, today: str | None = None, enqueue: bool = False, **options: Any
+    ) -> None:
+        if enqueue:
+            if today:
+                raise CommandError(
+                    "--today cannot be used with --enqueue: the task uses today's date"
+                )
+            from cohesion.assembly.tasks import assembly_retention_task
+
+            result = assembly_retention_task.enqueue()
+            self.stdout.write(
+                self.style.SUCCESS(f"Queued the contact-details deletion (task {result.id}).")
+            )
+            return
         try:
             day = date.fromisoformat(today) if today else None
         except ValueError as exc:
             raise CommandError("Give --today as YYYY-MM-DD") from exc
         count = contact_details_delete(today=day, via="command")
-        self.stdout.write(self.style.SUCCESS(f"Deleted the contact details of {count} volunteer{'s' if count != 1 else ''}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Deleted the contact details of {count} volunteer{'s' if count != 1 else ''}."
+            )
+        )
