@@ -4,11 +4,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from cohesion.core.forms import GovukFormMixin
 from cohesion.core.models import Ward
+from cohesion.strategy.forms import ImportForm as StrategyImportForm
 
 from .models import (
     IMPACT_LABELS,
@@ -133,25 +133,12 @@ class ReportForm(GovukFormMixin, forms.Form):
         return value
 
 
-class ImportForm(GovukFormMixin, forms.Form):
-    submit_label = "Upload and check"
+class ImportForm(StrategyImportForm):
+    """The strategy's CSV upload form (size and file-type checks shared), for the police extract."""
 
-    file = forms.FileField(
-        label="CSV file",
-        help_text="The police weekly extract, saved as CSV",
-        error_messages={"required": "Choose a CSV file to upload", "empty": "The file is empty"},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        limit = settings.COHESION_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file must be smaller than {limit / 1_048_576:.0f} MB. Split it into smaller files"
-            )
-        if not (upload.name or "").lower().endswith((".csv", ".txt")):
-            raise forms.ValidationError("The file must be a CSV file (its name ends in .csv)")
-        return upload
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = "The police weekly extract, saved as CSV"
 
 
 class LevelForm(GovukFormMixin, forms.Form):
