@@ -8,7 +8,6 @@ from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .audit import audit_record
@@ -125,38 +124,10 @@ def _visible_job(request: HttpRequest, pk: str) -> Job:
     return get_object_or_404(jobs, pk=pk)
 
 
-def _job_result_url(job: Job) -> str | None:
-    registered = job_result_url(job)
-    if registered:
-        return registered
-    if job.kind == "observation_import" and hasattr(job, "observation_import"):
-        return reverse("staff:import_detail", kwargs={"pk": job.observation_import.pk})
-    if job.kind == "progress_report" and job.result.get("report_id"):
-        return reverse("reports:download", kwargs={"pk": job.result["report_id"]})
-    if job.kind == "assembly_letters" and job.result.get("draw_id"):
-        from cohesion.assembly.models import InvitationDraw
-
-        draw = (
-            InvitationDraw.objects.select_related("assembly")
-            .filter(pk=job.result["draw_id"])
-            .first()
-        )
-        if draw:
-            return reverse(
-                "assembly_staff:draw_detail", kwargs={"slug": draw.assembly.slug, "pk": draw.pk}
-            )
-    if job.kind == "assembly_selection" and hasattr(job, "selection_run"):
-        run = job.selection_run
-        return reverse(
-            "assembly_staff:run_detail", kwargs={"slug": run.assembly.slug, "pk": run.pk}
-        )
-    return None
-
-
 @role_required(*SIGNED_IN_ROLES)
 def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
     job = _visible_job(request, pk)
-    next_url = _job_result_url(job) if job.is_finished else None
+    next_url = job_result_url(job) if job.is_finished else None
     if next_url:
         return redirect(next_url)
     return render(request, "core/job_detail.html", {"job": job})
@@ -173,7 +144,7 @@ def job_status(request: HttpRequest, pk: str) -> JsonResponse:
             "percent": job.percent,
             "message": job.message,
             "finished": job.is_finished,
-            "next_url": _job_result_url(job) if job.is_finished else None,
+            "next_url": job_result_url(job) if job.is_finished else None,
         }
     )
 
