@@ -98,13 +98,17 @@ def workspace_access(*, user: User, assembly: Assembly) -> WorkspaceAccess | Non
     """None when the person may not see this assembly at all (they get "page not found")."""
     is_officer = user.has_role(*STAFF_ROLES)
     membership = (
-        Member.objects.filter(assembly=assembly, user=user, active=True).select_related("user").first()
+        Member.objects.filter(assembly=assembly, user=user, active=True)
+        .select_related("user")
+        .first()
         if user.is_active
         else None
     )
     if membership is not None:
         # A membership row counts only with the matching account role.
-        wanted = Role.FACILITATOR if membership.role == Member.Role.FACILITATOR else Role.ASSEMBLY_MEMBER
+        wanted = (
+            Role.FACILITATOR if membership.role == Member.Role.FACILITATOR else Role.ASSEMBLY_MEMBER
+        )
         if not user.has_role(wanted):
             membership = None
     if membership is None and not is_officer:
@@ -115,9 +119,11 @@ def workspace_access(*, user: User, assembly: Assembly) -> WorkspaceAccess | Non
 def assemblies_for(*, user: User) -> QuerySet[Assembly]:
     if user.has_role(*STAFF_ROLES):
         return Assembly.objects.order_by("-created_at")
-    return Assembly.objects.filter(
-        members__user=user, members__active=True
-    ).distinct().order_by("-created_at")
+    return (
+        Assembly.objects.filter(members__user=user, members__active=True)
+        .distinct()
+        .order_by("-created_at")
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,8 +145,10 @@ def facilitators_to_add(*, assembly: Assembly) -> QuerySet[User]:
 
 
 def members_of(*, assembly: Assembly) -> QuerySet[Member]:
-    return Member.objects.filter(assembly=assembly).select_related("user", "volunteer").order_by(
-        "-active", "role", "user__username"
+    return (
+        Member.objects.filter(assembly=assembly)
+        .select_related("user", "volunteer")
+        .order_by("-active", "role", "user__username")
     )
 
 
@@ -187,7 +195,12 @@ def welcome_link(*, user: User, actor: User | None, via: str = "web") -> Welcome
 
 
 def member_add_volunteer(
-    *, assembly: Assembly, volunteer: Volunteer, display_name: str, actor: User | None, via: str = "web"
+    *,
+    assembly: Assembly,
+    volunteer: Volunteer,
+    display_name: str,
+    actor: User | None,
+    via: str = "web",
 ) -> tuple[Member, WelcomeLink]:
     """Give a selected volunteer an account (no password yet) and a place in the assembly."""
     if volunteer.assembly_id != assembly.pk:
@@ -197,26 +210,26 @@ def member_add_volunteer(
     if Member.objects.filter(volunteer=volunteer).exists():
         raise WorkspaceError(f"{volunteer.label} is already a member")
     with transaction.atomic():
-        user = User(username=_free_username(volunteer.label), role=Role.ASSEMBLY_MEMBER, first_name=display_name.strip()[:150])
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.CREATE,
-            obj=user,
-            changes=snapshot(user, exclude=USER_SNAPSHOT_EXCLUDE),
-            via=via,
+        user = User(
+            username=_free_username(volunteer.label),
+            role=Role.ASSEMBLY_MEMBER,
+            first_name=display_name.strip()[:150],
         )
+        user.set_unusable_password()
+        record_create(obj=user, actor=actor, via=via, exclude=USER_SNAPSHOT_EXCLUDE)
         member = Member(assembly=assembly, user=user, volunteer=volunteer, role=Member.Role.MEMBER)
         record_create(obj=member, actor=actor, via=via)
         link = welcome_link(user=user, actor=actor, via=via)
     return member, link
 
 
-def member_add_facilitator(*, assembly: Assembly, user: User, actor: User | None, via: str = "web") -> Member:
+def member_add_facilitator(
+    *, assembly: Assembly, user: User, actor: User | None, via: str = "web"
+) -> Member:
     if user.role != Role.FACILITATOR or not user.is_active:
-        raise WorkspaceError("Only active accounts with the role “Assembly facilitator” can be facilitators")
+        raise WorkspaceError(
+            "Only active accounts with the role “Assembly facilitator” can be facilitators"
+        )
     if Member.objects.filter(assembly=assembly, user=user).exists():
         raise WorkspaceError(f"{user.get_full_name() or user.username} is already in this assembly")
     member = Member(assembly=assembly, user=user, role=Member.Role.FACILITATOR)
@@ -240,7 +253,9 @@ def member_deactivate(*, member: Member, actor: User | None, via: str = "web") -
 # Sessions and evidence papers
 
 
-def sessions_split(*, assembly: Assembly, now: datetime | None = None) -> tuple[list[Session], list[Session]]:
+def sessions_split(
+    *, assembly: Assembly, now: datetime | None = None
+) -> tuple[list[Session], list[Session]]:
     """(upcoming, past): a session is upcoming until it ends; past sessions newest first."""
     now = now or timezone.now()
     sessions = list(Session.objects.filter(assembly=assembly).order_by("starts_at"))
@@ -279,7 +294,9 @@ def paper_check_upload(upload: UploadedFile) -> None:
     """Refuse anything but a PDF of up to 10 MB, judged by its first bytes rather than its name."""
     size = upload.size or 0
     if size == 0:
-        raise WorkspaceError("The file is empty: choose the PDF again, or check it opens on your computer")
+        raise WorkspaceError(
+            "The file is empty: choose the PDF again, or check it opens on your computer"
+        )
     if size > PAPER_MAX_BYTES:
         raise WorkspaceError(
             f"The file is {size / 1_048_576:.1f} MB: it must be 10 MB or smaller. "
@@ -293,7 +310,9 @@ def paper_check_upload(upload: UploadedFile) -> None:
         hint = ""
         if name.endswith((".doc", ".docx", ".odt")):
             hint = " In your word processor choose File, Save As (or Export), PDF."
-        raise WorkspaceError("The file must be a PDF." + (hint or " Save the document as a PDF and upload it again."))
+        raise WorkspaceError(
+            "The file must be a PDF." + (hint or " Save the document as a PDF and upload it again.")
+        )
 
 
 def paper_add(
@@ -468,7 +487,9 @@ class SupportLevel:
         return self.cast > 0 and Fraction(self.support, self.cast) >= self.threshold
 
 
-def support_levels(*, assembly: Assembly, recommendations: Iterable[Recommendation]) -> dict[int, SupportLevel]:
+def support_levels(
+    *, assembly: Assembly, recommendations: Iterable[Recommendation]
+) -> dict[int, SupportLevel]:
     """{recommendation id: support level} in two queries.
 
     Everyone who may vote now is eligible, and so is anyone who voted and has since left, so
@@ -476,7 +497,9 @@ def support_levels(*, assembly: Assembly, recommendations: Iterable[Recommendati
     """
     ids = [r.pk for r in recommendations]
     active = Member.objects.filter(assembly=assembly, role=Member.Role.MEMBER, active=True).count()
-    counts: dict[int, dict[str, int]] = {pk: {"support": 0, "oppose": 0, "abstain": 0, "left": 0} for pk in ids}
+    counts: dict[int, dict[str, int]] = {
+        pk: {"support": 0, "oppose": 0, "abstain": 0, "left": 0} for pk in ids
+    }
     rows = (
         Vote.objects.filter(recommendation_id__in=ids, member__role=Member.Role.MEMBER)
         .order_by()
@@ -489,13 +512,20 @@ def support_levels(*, assembly: Assembly, recommendations: Iterable[Recommendati
         if not row["member__active"]:
             bucket["left"] += row["n"]
     return {
-        pk: SupportLevel(support=c["support"], oppose=c["oppose"], abstain=c["abstain"], eligible=active + c["left"])
+        pk: SupportLevel(
+            support=c["support"],
+            oppose=c["oppose"],
+            abstain=c["abstain"],
+            eligible=active + c["left"],
+        )
         for pk, c in counts.items()
     }
 
 
 def support_level(*, recommendation: Recommendation) -> SupportLevel:
-    return support_levels(assembly=recommendation.assembly, recommendations=[recommendation])[recommendation.pk]
+    return support_levels(assembly=recommendation.assembly, recommendations=[recommendation])[
+        recommendation.pk
+    ]
 
 
 def votes_of(*, recommendation: Recommendation) -> QuerySet[Vote]:
@@ -506,15 +536,29 @@ def votes_of(*, recommendation: Recommendation) -> QuerySet[Vote]:
 
 
 def recommendation_next_number(*, assembly: Assembly) -> int:
-    last = Recommendation.objects.filter(assembly=assembly).order_by("-number").values_list("number", flat=True).first()
+    last = (
+        Recommendation.objects.filter(assembly=assembly)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
     return (last or 0) + 1
 
 
 def recommendation_save(
-    *, recommendation: Recommendation, before: dict[str, Any] | None, actor: User | None, via: str = "web"
+    *,
+    recommendation: Recommendation,
+    before: dict[str, Any] | None,
+    actor: User | None,
+    via: str = "web",
 ) -> Recommendation:
-    if before is not None and before.get("status", recommendation.status) != Recommendation.Status.DRAFT:
-        raise WorkspaceError("Only a draft can be changed: voting on this recommendation has started")
+    if (
+        before is not None
+        and before.get("status", recommendation.status) != Recommendation.Status.DRAFT
+    ):
+        raise WorkspaceError(
+            "Only a draft can be changed: voting on this recommendation has started"
+        )
     with transaction.atomic():
         if before is None:
             record_create(obj=recommendation, actor=actor, via=via)
@@ -523,7 +567,9 @@ def recommendation_save(
     return recommendation
 
 
-def recommendation_open(*, recommendation: Recommendation, actor: User | None, via: str = "web") -> Recommendation:
+def recommendation_open(
+    *, recommendation: Recommendation, actor: User | None, via: str = "web"
+) -> Recommendation:
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         if locked.status != Recommendation.Status.DRAFT:
@@ -543,32 +589,57 @@ class CloseOutcome:
 
 def _votes_record(level: SupportLevel) -> dict[str, int]:
     """The vote counts written to the audit record when voting closes or reopens."""
-    return {"support": level.support, "oppose": level.oppose, "abstain": level.abstain, "eligible": level.eligible}
+    return {
+        "support": level.support,
+        "oppose": level.oppose,
+        "abstain": level.abstain,
+        "eligible": level.eligible,
+    }
 
 
-def recommendation_close(*, recommendation: Recommendation, actor: User | None, via: str = "web") -> CloseOutcome:
+def _vote_status_set(
+    locked: Recommendation,
+    status: str,
+    level: SupportLevel,
+    *,
+    actor: User | None,
+    via: str,
+    extra: dict[str, Any],
+) -> None:
+    """Save a closed or reopened vote's new status, auditing it with the vote counts."""
+    before_status = locked.status
+    locked.status = status
+    locked.full_clean()
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=locked,
+        changes={"status": [before_status, locked.status], "votes": _votes_record(level), **extra},
+        via=via,
+    )
+
+
+def recommendation_close(
+    *, recommendation: Recommendation, actor: User | None, via: str = "web"
+) -> CloseOutcome:
     """Close voting and decide: agreed when support reaches the threshold of votes cast."""
     with transaction.atomic():
-        locked = Recommendation.objects.select_for_update().select_related("assembly").get(pk=recommendation.pk)
+        locked = (
+            Recommendation.objects.select_for_update()
+            .select_related("assembly")
+            .get(pk=recommendation.pk)
+        )
         if locked.status != Recommendation.Status.VOTING:
             raise WorkspaceError("Voting on this recommendation is not open")
         level = support_level(recommendation=locked)
-        before_status = locked.status
-        locked.status = (
-            Recommendation.Status.AGREED if level.meets_threshold else Recommendation.Status.NOT_AGREED
+        status = (
+            Recommendation.Status.AGREED
+            if level.meets_threshold
+            else Recommendation.Status.NOT_AGREED
         )
-        locked.full_clean()
-        locked.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=locked,
-            changes={
-                "status": [before_status, locked.status],
-                "votes": _votes_record(level),
-                "threshold": str(level.threshold),
-            },
-            via=via,
+        _vote_status_set(
+            locked, status, level, actor=actor, via=via, extra={"threshold": str(level.threshold)}
         )
     problem = _feed_measure(assembly=locked.assembly, actor=actor, via=via)
     return CloseOutcome(recommendation=locked, level=level, measure_problem=problem)
@@ -595,27 +666,25 @@ def recommendation_reopen(
                 "response before you reopen the vote"
             )
         level = support_level(recommendation=locked)
-        before_status = locked.status
-        locked.status = Recommendation.Status.VOTING
-        locked.full_clean()
-        locked.save(update_fields=["status"])
-        audit_record(
+        _vote_status_set(
+            locked,
+            Recommendation.Status.VOTING,
+            level,
             actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=locked,
-            changes={
-                "status": [before_status, locked.status],
-                "reopened": True,
-                "votes": _votes_record(level),
-            },
             via=via,
+            extra={"reopened": True},
         )
     problem = _feed_measure(assembly=locked.assembly, actor=actor, via=via)
     return CloseOutcome(recommendation=locked, level=level, measure_problem=problem)
 
 
 def vote_cast(
-    *, recommendation: Recommendation, member: Member, choice: str, actor: User | None, via: str = "web"
+    *,
+    recommendation: Recommendation,
+    member: Member,
+    choice: str,
+    actor: User | None,
+    via: str = "web",
 ) -> Vote:
     """Record or change a member's vote while voting is open."""
     if choice not in Vote.Choice.values:
@@ -627,9 +696,13 @@ def vote_cast(
     with transaction.atomic():
         locked = Recommendation.objects.select_for_update().get(pk=recommendation.pk)
         if locked.status == Recommendation.Status.DRAFT:
-            raise WorkspaceError("Voting on this recommendation has not opened yet, so your vote was not counted")
+            raise WorkspaceError(
+                "Voting on this recommendation has not opened yet, so your vote was not counted"
+            )
         if locked.status != Recommendation.Status.VOTING:
-            raise WorkspaceError("Voting on this recommendation has closed, so your vote was not counted")
+            raise WorkspaceError(
+                "Voting on this recommendation has closed, so your vote was not counted"
+            )
         vote = Vote.objects.filter(recommendation=locked, member=member).first()
         if vote is None:
             vote = Vote(recommendation=locked, member=member, choice=choice)
@@ -653,7 +726,11 @@ class ResponseOutcome:
 
 
 def council_response_save(
-    *, response: CouncilResponse, before: dict[str, Any] | None, actor: User | None, via: str = "web"
+    *,
+    response: CouncilResponse,
+    before: dict[str, Any] | None,
+    actor: User | None,
+    via: str = "web",
 ) -> ResponseOutcome:
     if response.recommendation.status != Recommendation.Status.AGREED:
         raise WorkspaceError("The council responds only to recommendations the assembly agreed")
@@ -666,7 +743,9 @@ def council_response_save(
     return ResponseOutcome(response=response, measure_problem=problem)
 
 
-def council_response_publish(*, response: CouncilResponse, actor: User | None, via: str = "web") -> ResponseOutcome:
+def council_response_publish(
+    *, response: CouncilResponse, actor: User | None, via: str = "web"
+) -> ResponseOutcome:
     if response.published_at is not None:
         return ResponseOutcome(response=response)
     before = snapshot(response)
@@ -733,7 +812,10 @@ def assembly_measure_update(
         agreed=Count("id"),
         done=Count(
             "id",
-            filter=Q(response__progress=CouncilResponse.Progress.DONE, response__published_at__isnull=False),
+            filter=Q(
+                response__progress=CouncilResponse.Progress.DONE,
+                response__published_at__isnull=False,
+            ),
         ),
     )
     denominator, numerator = totals["agreed"], totals["done"]
@@ -743,15 +825,26 @@ def assembly_measure_update(
     note = f"Citizens' Assembly “{assembly.name}”: {numerator} of {denominator} agreed recommendations done"
     quarter = _quarter(today or timezone.localdate())
     period = parse_period(quarter)
-    existing = Observation.objects.filter(measure=measure, ward__isnull=True, period_end=period.end).first()
+    existing = Observation.objects.filter(
+        measure=measure, ward__isnull=True, period_end=period.end
+    ).first()
     if existing is not None:
         return observation_figure_update(
-            observation=existing, value=value, numerator=numerator, denominator=denominator,
-            note=note, actor=actor, via=via,
+            observation=existing,
+            value=value,
+            numerator=numerator,
+            denominator=denominator,
+            note=note,
+            actor=actor,
+            via=via,
         )
     data = ObservationInput(
-        measure=measure, period=quarter, value=value,
-        numerator=numerator, denominator=denominator, note=note,
+        measure=measure,
+        period=quarter,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        note=note,
     )
     return observation_create(data=data, actor=actor, via=via)
 
@@ -790,5 +883,7 @@ def you_said_we_did(*, assembly: Assembly) -> list[PublicRecommendation]:
         response = getattr(rec, "response", None)
         if response is not None and response.published_at is None:
             response = None
-        rows.append(PublicRecommendation(recommendation=rec, level=levels[rec.pk], response=response))
+        rows.append(
+            PublicRecommendation(recommendation=rec, level=levels[rec.pk], response=response)
+        )
     return rows

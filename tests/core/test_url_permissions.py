@@ -17,7 +17,7 @@ from cohesion.core.jobs import job_create
 from cohesion.core.models import Role
 from cohesion.core.tokens import api_token_create
 from cohesion.strategy.models import ObservationImport, ProgressReport
-from tests.url_roles import (  # noqa: F401
+from tests.url_roles import (
     ADMIN_ONLY,
     API_READ,
     DJANGO_ADMIN,
