@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from crispy_forms_gds.layout import HTML, Layout, Submit
@@ -35,24 +36,41 @@ def _text_field(label: str) -> forms.CharField:
     )
 
 
+def _ward_field(label: str, empty_label: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Ward.objects.order_by("name"),
+        required=False,
+        empty_label=empty_label,
+    )
+
+
+def _link_field(help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label="Link (optional)",
+        required=False,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+
+def _checked(check: Callable[[Any], Any], value: Any) -> Any:
+    """``check(value)``, with a RumourError shown as the field's error."""
+    try:
+        return check(value)
+    except services.RumourError as exc:
+        raise forms.ValidationError(str(exc)) from None
+
+
 class _RumourFields(GovukFormMixin, forms.Form):
     def clean_text(self) -> str:
-        try:
-            return services.text_check(self.cleaned_data["text"])
-        except services.RumourError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _checked(services.text_check, self.cleaned_data["text"])
 
     def clean_link(self) -> str:
-        try:
-            return services.link_check(self.cleaned_data.get("link", ""))
-        except services.RumourError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _checked(services.link_check, self.cleaned_data.get("link", ""))
 
     def clean_seen_on(self) -> Any:
-        try:
-            return services.seen_on_check(self.cleaned_data.get("seen_on"))
-        except services.RumourError as exc:
-            raise forms.ValidationError(str(exc)) from None
+        return _checked(services.seen_on_check, self.cleaned_data.get("seen_on"))
 
 
 class RumourLogForm(_RumourFields):
@@ -61,12 +79,7 @@ class RumourLogForm(_RumourFields):
     submit_label = "Send the report"
 
     text = _text_field("What is being said?")
-    ward = forms.ModelChoiceField(
-        label="Which ward? (optional)",
-        queryset=Ward.objects.order_by("name"),
-        required=False,
-        empty_label="Not known or city-wide",
-    )
+    ward = _ward_field("Which ward? (optional)", "Not known or city-wide")
     channel = forms.ChoiceField(
         label="Where was it seen or heard?",
         choices=Channel.choices,
@@ -88,12 +101,7 @@ class RumourLogForm(_RumourFields):
         initial=Reach.FEW,
         error_messages={"required": "Choose how widely it was going round"},
     )
-    link = forms.CharField(
-        label="Link (optional)",
-        required=False,
-        help_text="The web address of the post. We never open it for you",
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-    )
+    link = _link_field("The web address of the post. We never open it for you")
     screenshot = forms.FileField(
         label="Screenshot (optional)",
         required=False,
@@ -183,18 +191,8 @@ class PublicReportForm(_RumourFields):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose where you saw or heard it"},
     )
-    ward = forms.ModelChoiceField(
-        label="Which part of the city? (optional)",
-        queryset=Ward.objects.order_by("name"),
-        required=False,
-        empty_label="I do not know",
-    )
-    link = forms.CharField(
-        label="Link (optional)",
-        required=False,
-        help_text="If you saw it online, paste the web address",
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-    )
+    ward = _ward_field("Which part of the city? (optional)", "I do not know")
+    link = _link_field("If you saw it online, paste the web address")
     reporter_contact = forms.CharField(
         label="Your email or phone number (optional)",
         required=False,

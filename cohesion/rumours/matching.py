@@ -76,9 +76,7 @@ class Suggestion:
 
 
 def _embeddings_dir() -> Path:
-    return Path(
-        getattr(settings, "COHESION_EMBEDDINGS_DIR", settings.BASE_DIR / "var" / "embeddings")
-    )
+    return Path(settings.COHESION_EMBEDDINGS_DIR)
 
 
 def _embedder() -> Embedder:

@@ -172,7 +172,7 @@ def claim_review(*, rebuttal: Rebuttal, url: str) -> dict[str, Any]:
         Rebuttal.Verdict.MISSING_CONTEXT: 3,
         Rebuttal.Verdict.TRUE: 5,
     }
-    council = getattr(settings, "COHESION_COUNCIL_NAME", "")
+    council = settings.COHESION_COUNCIL_NAME
     first_seen = rebuttal.claim.sightings.aggregate(first=Min("seen_on"))["first"]
     item: dict[str, Any] = {"@type": "Claim"}
     if first_seen:

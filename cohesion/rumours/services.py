@@ -6,7 +6,7 @@ import logging
 import statistics
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -462,17 +462,9 @@ def rebuttal_publish(*, rebuttal: Rebuttal, actor: User, via: str = "web") -> Pu
     if missing:
         raise RumourError("Before publishing, add " + " and ".join(missing))
     if rebuttal.published_at is None:
-        before = snapshot(rebuttal)
         with transaction.atomic():
-            rebuttal.published_at = timezone.now()
-            rebuttal.updated_at = rebuttal.published_at
-            rebuttal.save(update_fields=["published_at", "updated_at"])
-            audit_record(
-                actor=actor,
-                action=AuditEvent.Action.UPDATE,
-                obj=rebuttal,
-                changes=diff(before, snapshot(rebuttal)),
-                via=via,
+            _rebuttal_published_set(
+                rebuttal=rebuttal, published_at=timezone.now(), actor=actor, via=via
             )
             claim = rebuttal.claim
             claim_before = snapshot(claim)
@@ -487,20 +479,27 @@ def rebuttal_publish(*, rebuttal: Rebuttal, actor: User, via: str = "web") -> Pu
     return PublishOutcome(rebuttal=rebuttal, measure_problem=problem)
 
 
+def _rebuttal_published_set(
+    *, rebuttal: Rebuttal, published_at: datetime | None, actor: User, via: str
+) -> None:
+    """Publish (a time) or withdraw (None) a rebuttal, and audit the change."""
+    before = snapshot(rebuttal)
+    rebuttal.published_at = published_at
+    rebuttal.updated_at = published_at or timezone.now()
+    rebuttal.save(update_fields=["published_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=rebuttal,
+        changes=diff(before, snapshot(rebuttal)),
+        via=via,
+    )
+
+
 def rebuttal_unpublish(*, rebuttal: Rebuttal, actor: User, via: str = "web") -> Rebuttal:
     if rebuttal.published_at is not None:
-        before = snapshot(rebuttal)
-        rebuttal.published_at = None
-        rebuttal.updated_at = timezone.now()
         with transaction.atomic():
-            rebuttal.save(update_fields=["published_at", "updated_at"])
-            audit_record(
-                actor=actor,
-                action=AuditEvent.Action.UPDATE,
-                obj=rebuttal,
-                changes=diff(before, snapshot(rebuttal)),
-                via=via,
-            )
+            _rebuttal_published_set(rebuttal=rebuttal, published_at=None, actor=actor, via=via)
             claim = rebuttal.claim
             if claim.status == Claim.Status.REBUTTED:
                 claim_before = snapshot(claim)

@@ -99,8 +99,13 @@ class Embedder:
             np.save(tmp, vector, allow_pickle=False)
             os.replace(tmp, folder / f"{key}.npy")
 
-    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        """One normalised row per text (an empty text gives a zero row)."""
+    def embed(
+        self, texts: Sequence[str], batch_size: int = 64, *, store: bool = True
+    ) -> np.ndarray:
+        """One normalised row per text (an empty text gives a zero row).
+
+        ``store=False`` keeps new vectors in memory only, not on disk (for one-off texts such as
+        search queries, which would otherwise write a file per query)."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         missing: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
@@ -118,7 +123,7 @@ class Embedder:
             vectors = encode(unique, batch_size=batch_size)
             self.encoded += len(unique)
             for key, vector in zip(keys, vectors, strict=True):
-                self._put(key, vector)
+                self._put(key, vector, write=store)
                 for i in missing[key]:
                     out[i] = vector
         return out
@@ -130,17 +135,43 @@ class Embedder:
 FEW_TEXTS = 4
 
 
+_threads_lock = threading.Lock()
+_few_callers = 0  # encode() calls now running on one thread
+_saved_threads = 1  # torch's thread count before the first of them set it to one
+
+
+def _few_begin() -> None:
+    """Run torch on one thread until the matching ``_few_end()``. torch's thread count is
+    process-wide, so concurrent calls share one counter: the first saves the count, the last
+    restores it (saving it per call could restore the one-thread setting of another call)."""
+    import torch
+
+    global _few_callers, _saved_threads
+    with _threads_lock:
+        if _few_callers == 0:
+            _saved_threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _few_callers += 1
+
+
+def _few_end() -> None:
+    import torch
+
+    global _few_callers
+    with _threads_lock:
+        _few_callers -= 1
+        if _few_callers == 0:
+            torch.set_num_threads(_saved_threads)
+
+
 def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
     """Embed without a cache: normalised float32 rows."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     model = load_model()
-    import torch
-
-    threads = torch.get_num_threads()
-    few = len(texts) <= FEW_TEXTS and threads > 1
+    few = len(texts) <= FEW_TEXTS
     if few:
-        torch.set_num_threads(1)
+        _few_begin()
     try:
         vectors = model.encode(
             list(texts),
@@ -151,5 +182,5 @@ def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         )
     finally:
         if few:
-            torch.set_num_threads(threads)
+            _few_end()
     return np.asarray(vectors, dtype=np.float32)

@@ -296,7 +296,7 @@ class ClaimIndex:
         lexical: np.ndarray = np.zeros(size, dtype=np.float32)
         if best > 0 and bound > 0:
             lexical = (LEXICAL_WEIGHTS[0] / best + LEXICAL_WEIGHTS[1] / bound) * raw
-        qvec = self.embedder.embed([text])[0]
+        qvec = self.embedder.embed([text], store=False)[0]
         semantic = self._vectors[:size] @ qvec
         fused = SEMANTIC_WEIGHT * np.clip(semantic, 0.0, 1.0) + (1.0 - SEMANTIC_WEIGHT) * lexical
         fused = np.where(self._active[:size], fused, -1.0)

@@ -28,3 +28,21 @@ def test_cache_on_disk_is_reused_and_empty_text_gives_zero_vector(tmp_path):
     again = second.embed(["hello"])
     assert second.encoded == 0
     assert np.allclose(again[0], vectors[0])
+
+
+def test_short_encode_restores_torch_threads():
+    import torch
+
+    from cohesion.text.embeddings import encode
+
+    before = torch.get_num_threads()
+    encode(["one short query"])
+    assert torch.get_num_threads() == before
+
+
+def test_store_false_keeps_the_vector_off_disk(tmp_path):
+    embedder = Embedder(tmp_path)
+    embedder.embed(["a one-off search query"], store=False)
+    assert not list(tmp_path.rglob("*.npy"))
+    embedder.embed(["a one-off search query"], store=False)
+    assert embedder.encoded == 1  # still remembered in memory

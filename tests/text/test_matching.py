@@ -20,7 +20,7 @@ CLAIMS = [
 class ZeroEmbedder(Embedder):
     """An embedder that knows nothing: every text gives the zero vector (BM25 alone decides)."""
 
-    def embed(self, texts, batch_size=64):
+    def embed(self, texts, batch_size=64, *, store=True):
         return np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
 
 
