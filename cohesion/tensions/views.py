@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -213,13 +214,7 @@ def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 @require_POST
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = get_object_or_404(Alert, pk=pk)
-    try:
-        services.alert_acknowledge(alert=alert, actor=request_user(request))
-        messages.success(request, "You have acknowledged the alert.")
-    except services.AlertError as exc:
-        messages.error(request, str(exc))
-    return redirect("tensions:alert_detail", pk=pk)
+    return _alert_step(request, pk, services.alert_acknowledge, "You have acknowledged the alert.")
 
 
 @role_required(*STAFF_ROLES)
@@ -253,10 +248,17 @@ def alert_action(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 @require_POST
 def alert_close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _alert_step(request, pk, services.alert_close, "The alert is closed.")
+
+
+def _alert_step(
+    request: HttpRequest, pk: int, step: Callable[..., Alert], done: str
+) -> HttpResponse:
+    """Run one alert service step (acknowledge, close) and go back to the alert page."""
     alert = get_object_or_404(Alert, pk=pk)
     try:
-        services.alert_close(alert=alert, actor=request_user(request))
-        messages.success(request, "The alert is closed.")
+        step(alert=alert, actor=request_user(request))
+        messages.success(request, done)
     except services.AlertError as exc:
         messages.error(request, str(exc))
     return redirect("tensions:alert_detail", pk=pk)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
@@ -46,9 +47,17 @@ def test_the_sentence_says_what_is_unusual_and_why() -> None:
         ward_names=[], category=None, observed=40, expected=20.25, threshold=31
     ).startswith("Across the city: 40 reports of any kind")
     # A cluster found over several weeks says so, rather than "this week".
-    assert alert_sentence(
-        ward_names=["A", "B"], category="online", observed=12, expected=3.4, threshold=9, weeks=3
-    ) == "A and B: 12 reports of online tension in the last 3 weeks; about 3.4 expected; alert threshold 9.0"
+    assert (
+        alert_sentence(
+            ward_names=["A", "B"],
+            category="online",
+            observed=12,
+            expected=3.4,
+            threshold=9,
+            weeks=3,
+        )
+        == "A and B: 12 reports of online tension in the last 3 weeks; about 3.4 expected; alert threshold 9.0"
+    )
 
 
 def test_quiet_weeks_raise_no_alert(tension_data: dict) -> None:
@@ -99,7 +108,11 @@ def test_officer_acknowledges_records_action_and_closes(tension_data: dict) -> N
     assert "The reports behind the alert" in detail
 
     # Closing without an action is refused with a reason.
-    client.post(reverse("tensions:alert_close", kwargs={"pk": alert.pk}))
+    refused = client.post(reverse("tensions:alert_close", kwargs={"pk": alert.pk}))
+    assert refused.url == detail_url
+    assert [str(m) for m in get_messages(refused.wsgi_request)] == [
+        "Record the action taken before you close the alert"
+    ]
     alert.refresh_from_db()
     assert alert.status == Alert.Status.OPEN
 

@@ -419,36 +419,27 @@ def city_alarms(
         ch = choices[i]
         params = _parameters(ch.method, alpha, T, ch, extra[i])
         obs = float(all_series[i, -1])
+        kind: Literal["ward", "city"]
+        codes: tuple[str, ...]
         if i < W * C:
             w, c = divmod(int(i), C)
-            alarms.append(
-                Alarm(
-                    "ward",
-                    (wards[w],),
-                    categories[c],
-                    obs,
-                    float(exp[i]),
-                    float(thr[i]),
-                    _opt(pv[i]),
-                    ch.method,
-                    params,
-                )
-            )
+            kind, codes = "ward", (wards[w],)
         else:
             c = int(i) - W * C
-            alarms.append(
-                Alarm(
-                    "city",
-                    (),
-                    categories[c],
-                    obs,
-                    float(exp[i]),
-                    float(thr[i]),
-                    _opt(pv[i]),
-                    ch.method,
-                    params,
-                )
+            kind, codes = "city", ()
+        alarms.append(
+            Alarm(
+                kind,
+                codes,
+                categories[c],
+                obs,
+                float(exp[i]),
+                float(thr[i]),
+                _opt(pv[i]),
+                ch.method,
+                params,
             )
+        )
 
     # Space-time scan per category.
     zones = clusters_by_adjacency(W, neighbours, SCAN_MAX_WARDS)
