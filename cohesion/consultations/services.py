@@ -778,9 +778,7 @@ def consultation_weighting_set(
 
 
 def embedding_cache_dir() -> Path:
-    return Path(
-        getattr(settings, "COHESION_EMBEDDINGS_DIR", settings.BASE_DIR / "var" / "embeddings")
-    )
+    return Path(settings.COHESION_EMBEDDINGS_DIR)
 
 
 _embedder: Any = None

@@ -57,6 +57,17 @@ def _form_page(
     )
 
 
+def _detail_form_page(
+    request: HttpRequest, form: Any, title: str, consultation: Consultation, slug: str
+) -> HttpResponse:
+    """A form page about one consultation, whose back link is that consultation's page.
+
+    Takes the slug from the URL: a bound form may have changed ``consultation.slug``.
+    """
+    back = reverse("consultations_staff:detail", kwargs={"slug": slug})
+    return _form_page(request, form, title, back, consultation)
+
+
 @role_required(*STAFF_ROLES)
 def consultation_list(request: HttpRequest) -> HttpResponse:
     return render(
@@ -89,13 +100,7 @@ def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, "The consultation has been saved.")
         return redirect("consultations_staff:detail", slug=consultation.slug)
-    return _form_page(
-        request,
-        form,
-        "Change the consultation",
-        reverse("consultations_staff:detail", kwargs={"slug": slug}),
-        consultation,
-    )
+    return _detail_form_page(request, form, "Change the consultation", consultation, slug)
 
 
 @role_required(*STAFF_ROLES)
@@ -145,13 +150,7 @@ def question_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
             messages.success(request, "The question has been saved.")
             return redirect("consultations_staff:detail", slug=slug)
     title = "Change a question" if pk else "Add a question"
-    return _form_page(
-        request,
-        form,
-        title,
-        reverse("consultations_staff:detail", kwargs={"slug": slug}),
-        consultation,
-    )
+    return _detail_form_page(request, form, title, consultation, slug)
 
 
 @role_required(*STAFF_ROLES)
@@ -183,13 +182,7 @@ def about_you(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"{len(added)} “about you” questions have been added.")
             return redirect("consultations_staff:detail", slug=slug)
-    return _form_page(
-        request,
-        form,
-        "Add “about you” questions",
-        reverse("consultations_staff:detail", kwargs={"slug": slug}),
-        consultation,
-    )
+    return _detail_form_page(request, form, "Add “about you” questions", consultation, slug)
 
 
 @role_required(*STAFF_ROLES)
@@ -322,13 +315,7 @@ def response_paper(request: HttpRequest, slug: str) -> HttpResponse:
                 f"Response {response.source_reference} has been saved. You can enter the next one.",
             )
             return redirect("consultations_staff:response_paper", slug=slug)
-    return _form_page(
-        request,
-        form,
-        "Enter a paper or email response",
-        reverse("consultations_staff:detail", kwargs={"slug": slug}),
-        consultation,
-    )
+    return _detail_form_page(request, form, "Enter a paper or email response", consultation, slug)
 
 
 @role_required(*STAFF_ROLES)
@@ -735,13 +722,7 @@ def council_response(request: HttpRequest, slug: str) -> HttpResponse:
                 services.record_update(obj=question, before=q_before, actor=user)
         messages.success(request, "The council’s response has been saved.")
         return redirect("consultations_staff:detail", slug=slug)
-    return _form_page(
-        request,
-        form,
-        "We asked, you said, we did",
-        reverse("consultations_staff:detail", kwargs={"slug": slug}),
-        consultation,
-    )
+    return _detail_form_page(request, form, "We asked, you said, we did", consultation, slug)
 
 
 @role_required(*STAFF_ROLES)
@@ -784,12 +765,8 @@ def measure_feed(request: HttpRequest, slug: str) -> HttpResponse:
                 f"{observation.value:.1f}% has been added to “{observation.measure.title}” for {observation.period_label}.",
             )
             return redirect("consultations_staff:detail", slug=slug)
-    return _form_page(
-        request,
-        form,
-        "Use a result for a strategy measure",
-        reverse("consultations_staff:detail", kwargs={"slug": slug}),
-        consultation,
+    return _detail_form_page(
+        request, form, "Use a result for a strategy measure", consultation, slug
     )
 
 
