@@ -23,7 +23,7 @@ from django.utils import timezone
 from cohesion.core.audit import audit_record, diff, snapshot
 from cohesion.core.jobs import job_fail, job_finish, job_progress
 from cohesion.core.models import AuditEvent, User, Ward
-from cohesion.strategy.services import ImportFileError
+from cohesion.strategy.services import ImportFileError, import_rows_run
 
 from .models import (
     ABOUT_YOU,
@@ -670,46 +670,18 @@ def _parse_when(text: str) -> Any:
 
 def response_import_run(*, job_id: str, import_id: int) -> None:
     record = ResponseImport.objects.select_related("uploaded_by", "consultation").get(pk=import_id)
-
-    def on_progress(done: int, total: int) -> None:
-        job_progress(
-            job_id=job_id, done=done, total=total, message=f"Checked {done:,} of {total:,} rows"
-        )
-
-    try:
-        outcome = responses_import_rows(
+    outcome = import_rows_run(
+        job_id=job_id,
+        record=record,
+        read_rows=lambda on_progress: responses_import_rows(
             consultation=record.consultation,
             text=record.content,
             actor=record.uploaded_by,
             on_progress=on_progress,
-        )
-    except ImportFileError as exc:
-        record.rejections = [{"line": 1, "reason": str(exc)}]
-        record.content = ""
-        record.save(update_fields=["rejections", "content"])
-        job_fail(job_id=job_id, message=str(exc))
+        ),
+    )
+    if outcome is None:
         return
-    except Exception:
-        job_fail(
-            job_id=job_id,
-            message="The import stopped because of an error. Rows saved before it stopped are kept.",
-        )
-        raise
-    record.rows_total = outcome.total
-    record.rows_saved = outcome.saved
-    record.rows_rejected = len(outcome.rejected)
-    record.rejections = outcome.rejected
-    record.content = ""
-    record.save(
-        update_fields=["rows_total", "rows_saved", "rows_rejected", "rejections", "content"]
-    )
-    audit_record(
-        actor=record.uploaded_by,
-        action=AuditEvent.Action.IMPORT,
-        obj=record,
-        changes={"saved": outcome.saved, "rejected": len(outcome.rejected)},
-        via="task",
-    )
     job_finish(
         job_id=job_id,
         result={"import_id": record.pk, "saved": outcome.saved, "rejected": len(outcome.rejected)},

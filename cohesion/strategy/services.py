@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -344,20 +344,27 @@ def observations_import_rows(
     return outcome
 
 
-def observation_import_run(*, job_id: str, import_id: int) -> None:
-    """The body of the import task: runs in the worker, reports progress on the job."""
-    record = ObservationImport.objects.select_related("uploaded_by").get(pk=import_id)
+def import_rows_run(*, job_id: str, record: Any, read_rows: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """The shared body of a CSV import task (measures, tension reports, consultation answers).
+
+    ``read_rows(on_progress)`` saves the rows it can and returns an outcome with ``total``,
+    ``saved`` and ``rejected`` (the row-by-row report). The report goes on the import ``record``,
+    the uploaded text is dropped (the rows are saved; no second copy is kept) and the import is
+    audited. When the whole file is refused the job fails with the message that says what to fix
+    and None is returned; rows saved before an unexpected error are kept.
+    """
 
     def on_progress(done: int, total: int) -> None:
         job_progress(job_id=job_id, done=done, total=total, message=f"Checked {done:,} of {total:,} rows")
 
     try:
-        outcome = observations_import_rows(text=record.content, actor=record.uploaded_by, on_progress=on_progress)
+        outcome = read_rows(on_progress)
     except ImportFileError as exc:
         record.rejections = [{"line": 1, "reason": str(exc)}]
-        record.save(update_fields=["rejections"])
+        record.content = ""
+        record.save(update_fields=["rejections", "content"])
         job_fail(job_id=job_id, message=str(exc))
-        return
+        return None
     except Exception:
         job_fail(job_id=job_id, message="The import stopped because of an error. Rows saved before it stopped are kept; the platform admin has been told.")
         raise
@@ -365,7 +372,7 @@ def observation_import_run(*, job_id: str, import_id: int) -> None:
     record.rows_saved = outcome.saved
     record.rows_rejected = len(outcome.rejected)
     record.rejections = outcome.rejected
-    record.content = ""  # the figures are saved; do not keep a second copy of the file
+    record.content = ""
     record.save(update_fields=["rows_total", "rows_saved", "rows_rejected", "rejections", "content"])
     audit_record(
         actor=record.uploaded_by,
@@ -374,6 +381,21 @@ def observation_import_run(*, job_id: str, import_id: int) -> None:
         changes={"saved": outcome.saved, "rejected": len(outcome.rejected)},
         via="task",
     )
+    return outcome
+
+
+def observation_import_run(*, job_id: str, import_id: int) -> None:
+    """The body of the import task: runs in the worker, reports progress on the job."""
+    record = ObservationImport.objects.select_related("uploaded_by").get(pk=import_id)
+    outcome = import_rows_run(
+        job_id=job_id,
+        record=record,
+        read_rows=lambda on_progress: observations_import_rows(
+            text=record.content, actor=record.uploaded_by, on_progress=on_progress
+        ),
+    )
+    if outcome is None:
+        return
     job_finish(
         job_id=job_id,
         result={"import_id": record.pk, "saved": outcome.saved, "rejected": len(outcome.rejected)},

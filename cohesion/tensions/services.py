@@ -25,9 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohesion.core.audit import audit_record, diff, snapshot
-from cohesion.core.jobs import job_fail, job_finish, job_progress
+from cohesion.core.jobs import job_finish, job_progress
 from cohesion.core.models import AuditEvent, Organisation, Role, User, Ward
-from cohesion.strategy.services import ImportFileError, decode_upload
+from cohesion.strategy.services import ImportFileError, decode_upload, import_rows_run
 
 from .models import (
     Alert,
@@ -434,47 +434,19 @@ def _police_organisation() -> Organisation | None:
 def report_import_run(*, job_id: str, import_id: int, today: date | None = None) -> None:
     """The body of the import task: saves rows, then runs the early warning."""
     record = ReportImport.objects.select_related("uploaded_by").get(pk=import_id)
-
-    def on_progress(done: int, total: int) -> None:
-        job_progress(
-            job_id=job_id, done=done, total=total, message=f"Checked {done:,} of {total:,} rows"
-        )
-
-    try:
-        outcome = reports_import_rows(
+    outcome = import_rows_run(
+        job_id=job_id,
+        record=record,
+        read_rows=lambda on_progress: reports_import_rows(
             text=record.content,
             actor=record.uploaded_by,
             organisation=_police_organisation(),
             on_progress=on_progress,
             today=today,
-        )
-    except ImportFileError as exc:
-        record.rejections = [{"line": 1, "reason": str(exc)}]
-        record.content = ""
-        record.save(update_fields=["rejections", "content"])
-        job_fail(job_id=job_id, message=str(exc))
+        ),
+    )
+    if outcome is None:
         return
-    except Exception:
-        job_fail(
-            job_id=job_id,
-            message="The import stopped because of an error. Rows saved before it stopped are kept.",
-        )
-        raise
-    record.rows_total = outcome.total
-    record.rows_saved = outcome.saved
-    record.rows_rejected = len(outcome.rejected)
-    record.rejections = outcome.rejected
-    record.content = ""  # the reports are saved; do not keep a second copy of the file
-    record.save(
-        update_fields=["rows_total", "rows_saved", "rows_rejected", "rejections", "content"]
-    )
-    audit_record(
-        actor=record.uploaded_by,
-        action=AuditEvent.Action.IMPORT,
-        obj=record,
-        changes={"saved": outcome.saved, "rejected": len(outcome.rejected)},
-        via="task",
-    )
     job_progress(
         job_id=job_id, done=outcome.total, total=outcome.total, message="Looking for unusual rises"
     )
