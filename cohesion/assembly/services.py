@@ -28,7 +28,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from cohesion.core.audit import audit_record, diff, snapshot
-from cohesion.core.jobs import job_fail, job_finish, job_progress
+from cohesion.core.jobs import job_fail, job_fails_with, job_finish, job_progress
 from cohesion.core.models import AuditEvent, Job, User, Ward
 from cohesion.core.services import record_create as record_create
 from cohesion.core.services import record_delete as record_delete
@@ -488,15 +488,12 @@ def letters_pdf_run(*, job_id: str, draw_id: int, register_url: str) -> None:
     def on_progress(done: int, total: int) -> None:
         job_progress(job_id=job_id, done=done, total=total + 1, message=f"Made {done * LETTERS_PER_CHUNK:,} of {draw.invitations.count():,} letters")
 
-    try:
+    with job_fails_with(job_id=job_id, message="The letters could not be made. Try again; if it fails again, tell the platform admin."):
         pdf = letters_pdf_bytes(draw=draw, register_url=register_url, on_progress=on_progress)
         draw.letters_pdf = pdf
         draw.letters_made_at = timezone.now()
         draw.save(update_fields=["letters_pdf", "letters_made_at"])
         audit_record(actor=job.started_by, action=AuditEvent.Action.UPDATE, obj=draw, changes={"letters_pdf": "made"}, via="task")
-    except Exception:
-        job_fail(job_id=job_id, message="The letters could not be made. Try again; if it fails again, tell the platform admin.")
-        raise
     job_finish(job_id=job_id, result={"draw_id": draw.pk}, message="The letters are ready")
 
 

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohesion.core.audit import audit_record, diff, snapshot
-from cohesion.core.jobs import job_fail, job_finish, job_progress
+from cohesion.core.jobs import job_fails_with, job_finish, job_progress
 from cohesion.core.models import AuditEvent, User, Ward
 from cohesion.strategy.services import ImportFileError, import_rows_run
 
@@ -841,14 +841,11 @@ def _save_themes(
 
 def theme_analysis_run(*, job_id: str, question_id: int, user_id: int | None) -> None:
     """The theme task: find themes in a free-text question's answers and work out stance."""
-    try:
+    with job_fails_with(
+        job_id=job_id,
+        message="The theme analysis stopped because of an error. The themes you had before are kept.",
+    ):
         _theme_analysis_run(job_id=job_id, question_id=question_id, user_id=user_id)
-    except Exception:
-        job_fail(
-            job_id=job_id,
-            message="The theme analysis stopped because of an error. The themes you had before are kept.",
-        )
-        raise
 
 
 def _theme_analysis_run(*, job_id: str, question_id: int, user_id: int | None) -> None:
@@ -918,14 +915,11 @@ def code_frame_parse(*, text: str) -> list[tuple[str, str]]:
 
 
 def code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> None:
-    try:
+    with job_fails_with(
+        job_id=job_id,
+        message="Mapping to the code frame stopped because of an error. The themes you had before are kept.",
+    ):
         _code_frame_run(job_id=job_id, question_id=question_id, user_id=user_id)
-    except Exception:
-        job_fail(
-            job_id=job_id,
-            message="Mapping to the code frame stopped because of an error. The themes you had before are kept.",
-        )
-        raise
 
 
 def _code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> None:
@@ -1254,9 +1248,12 @@ def _answers_choices(question: Question) -> list[list[str]]:
 
 
 def report_pdf_run(*, job_id: str, consultation_id: int, user_id: int | None) -> None:
-    try:
-        from .reports import report_pdf_bytes
+    from .reports import report_pdf_bytes
 
+    with job_fails_with(
+        job_id=job_id,
+        message="The PDF could not be made. Try again; if it fails again, tell the platform admin.",
+    ):
         job_progress(job_id=job_id, done=1, total=3, message="Collecting the results")
         consultation = Consultation.objects.get(pk=consultation_id)
         pdf = report_pdf_bytes(consultation=consultation)
@@ -1272,15 +1269,7 @@ def report_pdf_run(*, job_id: str, consultation_id: int, user_id: int | None) ->
             changes={"pdf_bytes": len(pdf)},
             via="task",
         )
-        job_finish(
-            job_id=job_id, result={"consultation_id": consultation_id}, message="The PDF is ready"
-        )
-    except Exception:
-        job_fail(
-            job_id=job_id,
-            message="The PDF could not be made. Try again; if it fails again, tell the platform admin.",
-        )
-        raise
+    job_finish(job_id=job_id, result={"consultation_id": consultation_id}, message="The PDF is ready")
 
 
 def today() -> date:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -47,6 +48,18 @@ def job_fail(*, job_id: str, message: str) -> None:
     Job.objects.filter(pk=job_id).update(
         status=Job.Status.FAILED, message=message[:300], finished_at=timezone.now()
     )
+
+
+@contextmanager
+def job_fails_with(*, job_id: str | None, message: str) -> Iterator[None]:
+    """If the block raises, mark the job failed with ``message`` (what the person can do next)
+    and let the error go on, so the worker logs it and the admin is told."""
+    try:
+        yield
+    except Exception:
+        if job_id:
+            job_fail(job_id=job_id, message=message)
+        raise
 
 
 def job_enqueue(*, job: Job, task: Any, **kwargs: Any) -> None:

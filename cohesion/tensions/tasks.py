@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from cohesion.core.jobs import job_fail, job_finish, job_progress
+from cohesion.core.jobs import job_fails_with, job_finish, job_progress
 
 
 @task()
@@ -19,15 +19,11 @@ def earlywarning_task(*, job_id: str | None = None) -> None:
 
     if job_id:
         job_progress(job_id=job_id, done=0, total=1, message="Looking for unusual rises")
-    try:
+    with job_fails_with(
+        job_id=job_id,
+        message="The early warning could not run. Try again; if it fails again, tell the platform admin.",
+    ):
         alerts = earlywarning_run(via="task")
-    except Exception:
-        if job_id:
-            job_fail(
-                job_id=job_id,
-                message="The early warning could not run. Try again; if it fails again, tell the platform admin.",
-            )
-        raise
     if job_id:
         job_finish(
             job_id=job_id,
