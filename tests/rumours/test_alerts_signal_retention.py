@@ -132,7 +132,7 @@ def test_retention_removes_personal_data_and_keeps_the_rumour(officer, claims):
 
 def test_measures_and_alerts_commands_run(claims):
     call_command("rumours_measures_update")
-    call_command("rumours_alerts", today=timezone.localdate().isoformat())
+    call_command("rumours_alerts", "--today", timezone.localdate().isoformat())
 
 
 def test_rumour_sightings_reach_the_tension_early_warning(strategy_data):

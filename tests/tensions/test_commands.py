@@ -79,3 +79,10 @@ def test_wards_with_reports_cannot_be_deleted(tension_data: dict) -> None:
     with pytest.raises(ProtectedError):
         a.delete()
     assert TensionReport.objects.count() == 1
+
+
+def test_a_mistyped_today_says_how_to_write_the_date() -> None:
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="“24/11/2026” is not a date: give it as YYYY-MM-DD"):
+        call_command("tensions_nightly", "--today", "24/11/2026", stdout=StringIO())

@@ -14,15 +14,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from cohesion.assembly.services import contact_details_delete
+from cohesion.core.commands import add_today_option
 
 
 class Command(BaseCommand):
     help = "Delete volunteers' contact details for assemblies past their deletion date."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--today", help="Act as if today were this date (YYYY-MM-DD), for testing"
-        )
+        add_today_option(parser)
         parser.add_argument(
             "--enqueue",
             action="store_true",
@@ -30,7 +29,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, today: str | None = None, enqueue: bool = False, **options: Any
+        self, *args: Any, today: date | None = None, enqueue: bool = False, **options: Any
     ) -> None:
         if enqueue:
             if today:
@@ -44,11 +43,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(f"Queued the contact-details deletion (task {result.id}).")
             )
             return
-        try:
-            day = date.fromisoformat(today) if today else None
-        except ValueError as exc:
-            raise CommandError("Give --today as YYYY-MM-DD") from exc
-        count = contact_details_delete(today=day, via="command")
+        count = contact_details_delete(today=today, via="command")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Deleted the contact details of {count} volunteer{'s' if count != 1 else ''}."

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from cohesion.core.commands import add_today_option
 from cohesion.rumours.services import alerts_sweep
 
 
@@ -14,14 +15,10 @@ class Command(BaseCommand):
     help = "Raise alerts (and email officers) for sudden rises in rumour sightings."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD)")
+        add_today_option(parser)
 
-    def handle(self, *args: Any, today: str | None = None, **options: Any) -> None:
-        try:
-            day = date.fromisoformat(today) if today else None
-        except ValueError as exc:
-            raise CommandError("Give --today as YYYY-MM-DD") from exc
-        alerts = alerts_sweep(today=day)
+    def handle(self, *args: Any, today: date | None = None, **options: Any) -> None:
+        alerts = alerts_sweep(today=today)
         for alert in alerts:
             self.stdout.write(alert.message)
         self.stdout.write(

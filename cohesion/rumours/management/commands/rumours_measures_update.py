@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cohesion.core.commands import add_today_option
 from cohesion.rumours.services import rumours_measures_update
 from cohesion.strategy.services import ObservationError
 
@@ -15,15 +16,11 @@ class Command(BaseCommand):
     help = "Update the strategy measures fed by the rumour desk (run daily, or after publishing)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD)")
+        add_today_option(parser)
 
-    def handle(self, *args: Any, today: str | None = None, **options: Any) -> None:
+    def handle(self, *args: Any, today: date | None = None, **options: Any) -> None:
         try:
-            day = date.fromisoformat(today) if today else None
-        except ValueError as exc:
-            raise CommandError("Give --today as YYYY-MM-DD") from exc
-        try:
-            outcome = rumours_measures_update(today=day, via="command")
+            outcome = rumours_measures_update(today=today, via="command")
         except ObservationError as exc:
             raise CommandError(str(exc)) from exc
         for name, obs in (

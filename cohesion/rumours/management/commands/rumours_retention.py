@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from cohesion.core.commands import add_today_option
 from cohesion.rumours.services import retention_days, sightings_redact
 
 
@@ -19,16 +20,10 @@ class Command(BaseCommand):
     help = "Remove names, contact details and screenshots from rumour reports past the retention period."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--today", help="Act as if today were this date (YYYY-MM-DD), for testing"
-        )
+        add_today_option(parser)
 
-    def handle(self, *args: Any, today: str | None = None, **options: Any) -> None:
-        try:
-            day = date.fromisoformat(today) if today else None
-        except ValueError as exc:
-            raise CommandError("Give --today as YYYY-MM-DD") from exc
-        count = sightings_redact(today=day, via="command")
+    def handle(self, *args: Any, today: date | None = None, **options: Any) -> None:
+        count = sightings_redact(today=today, via="command")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Removed personal data from {count} report{'s' if count != 1 else ''} older than {retention_days()} days."

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
+from cohesion.core.commands import add_today_option
 from cohesion.tensions.services import earlywarning_run
 
 
@@ -15,25 +16,21 @@ class Command(BaseCommand):
     help = "Look for unusual rises in tension reports this week and raise alerts (run nightly)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--today", help="Act as if today were this date (YYYY-MM-DD)")
+        add_today_option(parser)
         parser.add_argument(
             "--queue", action="store_true", help="Queue the run for the background worker instead"
         )
 
     def handle(
-        self, *args: Any, today: str | None = None, queue: bool = False, **options: Any
+        self, *args: Any, today: date | None = None, queue: bool = False, **options: Any
     ) -> None:
-        try:
-            day = date.fromisoformat(today) if today else None
-        except ValueError as exc:
-            raise CommandError("Give --today as YYYY-MM-DD") from exc
         if queue:
             from cohesion.tensions.tasks import earlywarning_task
 
             earlywarning_task.enqueue()
             self.stdout.write("The early-warning run is queued.")
             return
-        alerts = earlywarning_run(today=day, via="command")
+        alerts = earlywarning_run(today=today, via="command")
         self.stdout.write(
             self.style.SUCCESS(f"{len(alerts)} new alert{'s' if len(alerts) != 1 else ''}.")
         )
