@@ -1087,6 +1087,22 @@ def answer_move(
     _refresh_descriptions(question=to_theme.question)
 
 
+def stance_suggestions(*, question: Question, answers: list[Answer]) -> list[Answer]:
+    """The answers the officer should label next (see ``cohesion.text.stance.suggest_examples``).
+
+    Suggestions need every answer's embedding; the theme analysis has stored them, so until it
+    has run the page simply offers the first answers not yet labelled.
+    """
+    from cohesion.text.stance import NEXT_BATCH, suggest_examples
+
+    unlabelled = [a for a in answers if not a.stance_label]
+    if not ThemeAnalysis.objects.filter(question=question).exists():
+        return unlabelled[:NEXT_BATCH]
+    labels = {i: a.stance_label for i, a in enumerate(answers) if a.stance_label}
+    picks = suggest_examples([a.text for a in answers], labels, embedder=embedder())
+    return [answers[i] for i in picks]
+
+
 def stance_label_set(*, answer: Answer, label: str, actor: User | None) -> None:
     if label not in {"", *Answer.Stance.values}:
         raise ConsultationError("Choose agree, disagree or unclear")

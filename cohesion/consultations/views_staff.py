@@ -635,14 +635,14 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request=request,
     )
     labelled = [a for a in answers if a.stance_label]
-    sample = labelled + [a for a in answers if not a.stance_label][: max(0, 50 - len(labelled))]
     return render(
         request,
         "consultations/staff/stance.html",
         {
             "consultation": consultation,
             "question": question,
-            "answers": sample,
+            "suggested": services.stance_suggestions(question=question, answers=answers),
+            "labelled_answers": labelled,
             "labelled": len(labelled),
         },
     )

@@ -5,11 +5,17 @@ answer (``stance_from_choice``). Otherwise the officer labels a few answers (up 
 ``StanceClassifier`` learns from them: a logistic regression on the MiniLM sentence embedding
 plus one cue feature (how much nearer the answer is to a generic "I agree / support it" sentence
 than to "I disagree / oppose it"), with classes balanced so a minority stance is not drowned out.
+
+Which answers the officer labels matters as much as how many: ``suggest_examples`` picks them
+(active learning). The first batch covers the spread of what people said (the answer nearest the
+centre of each k-means group of embeddings); once there are a few labels each way, the next batch
+is the answers the classifier is least sure about, near-copies of each other last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,6 +33,12 @@ _PROTOTYPES = (
     "I disagree with this proposal and oppose it. Bad idea, no.",
 )
 CUE_SCALE = 10.0
+# Answers suggested for labelling: a first batch covering the spread, then batches of the
+# answers the classifier is least sure about (see docs/benchmarks.md: 50 labels chosen this way
+# beat 50 picked at random).
+FIRST_BATCH = 20
+NEXT_BATCH = 10
+NEAR_COPY = 0.9  # cosine above which two suggestions in one batch count as the same answer
 
 _AGREE_WORDS = {"agree", "strongly agree", "tend to agree", "yes", "support", "in favour"}
 _DISAGREE_WORDS = {"disagree", "strongly disagree", "tend to disagree", "no", "oppose", "against"}
@@ -94,6 +106,15 @@ class StanceClassifier:
         self._model = model
         return self
 
+    def margins(self, texts: Sequence[str]) -> np.ndarray:
+        """How sure the classifier is about each answer: the gap between its two most likely
+        stances (0 = a coin toss, 1 = certain)."""
+        if self._model is None:
+            return np.ones(len(texts))
+        vectors, _usable = self._vectors(texts)
+        probabilities = np.sort(self._model.predict_proba(vectors), axis=1)
+        return np.asarray(probabilities[:, -1] - probabilities[:, -2], dtype=float)
+
     def predict(self, texts: Sequence[str]) -> list[str]:
         if self._model is None and self._constant is None:
             raise ValueError("The stance classifier has not been trained yet.")
@@ -105,3 +126,55 @@ class StanceClassifier:
         else:
             predicted = np.asarray(self._model.predict(vectors), dtype=object)
         return [str(p) if ok else UNCLEAR for p, ok in zip(predicted, usable, strict=True)]
+
+
+def suggest_examples(
+    texts: Sequence[str],
+    labels: Mapping[int, str],
+    *,
+    embedder: Embedder | None = None,
+    first: int = FIRST_BATCH,
+    batch: int = NEXT_BATCH,
+    seed: int = 0,
+) -> list[int]:
+    """The answers (positions in ``texts``) the officer should label next.
+
+    ``labels`` maps positions already labelled to their label. Until there are 3 answers each
+    way, the suggestions spread over what people said: k-means on the embeddings, the answer
+    nearest each centre. After that, the unlabelled answers the classifier is least sure about,
+    with near-copies of a suggestion already made put last.
+    """
+    from sklearn.cluster import KMeans
+
+    cleaned = [clean_answer(t) for t in texts]
+    pool = [i for i, t in enumerate(cleaned) if is_usable(t) and i not in labels]
+    if not pool:
+        return []
+    embedder = embedder or default_embedder()
+    vectors = np.asarray(embedder.embed([cleaned[i] for i in pool]), dtype=np.float32)
+    known = Counter(normalise_label(label) for label in labels.values())
+    if known[AGREE] < 3 or known[DISAGREE] < 3:
+        k = min(first, len(pool))
+        groups = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors)
+        chosen: list[int] = []
+        for group in range(k):
+            members = np.flatnonzero(groups.labels_ == group)
+            if len(members) == 0:
+                continue
+            distance = ((vectors[members] - groups.cluster_centers_[group]) ** 2).sum(axis=1)
+            chosen.append(int(members[np.argmin(distance)]))
+        return sorted(pool[j] for j in chosen)
+    labelled = sorted(labels)
+    model = StanceClassifier(embedder=embedder).fit(
+        [texts[i] for i in labelled], [labels[i] for i in labelled]
+    )
+    order = np.argsort(model.margins([cleaned[i] for i in pool]), kind="stable")
+    picked: list[int] = []
+    for j in order:
+        if all(float(vectors[j] @ vectors[other]) < NEAR_COPY for other in picked):
+            picked.append(int(j))
+        if len(picked) >= batch:
+            break
+    # Where near-copies are all that is left, they still fill the batch.
+    picked += [int(j) for j in order if int(j) not in picked][: batch - len(picked)]
+    return [pool[j] for j in picked]

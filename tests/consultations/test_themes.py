@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cohesion.consultations.demo import free_text_answers
-from cohesion.consultations.models import Answer, Consultation, Theme
+from cohesion.consultations.models import Answer, Consultation, Theme, ThemeAnalysis
 from cohesion.core.models import Job
 from tests.consultations.conftest import enter
 
@@ -149,3 +149,29 @@ def test_a_failed_theme_run_keeps_the_themes_there_were(
     assert list(Theme.objects.filter(question=question)) == [kept] and kept.answers.count() == 1
     page = officer_client.get(f"{url}?job={job.pk}").content.decode()
     assert "The themes you had before are kept" in page
+
+
+def test_the_stance_page_suggests_which_answers_to_label(
+    officer_client: Client, consultation: Consultation
+) -> None:
+    question = consultation.questions.get(order=4)
+    question.stance_question = None
+    question.save()
+    for i in range(30):
+        side = ["I support the plan", "I oppose the plan", "The buses are late"][i % 3]
+        enter(consultation, ref=f"T{i}", answers={1: "Agree", 4: f"{side}, reason {i}"})
+    ThemeAnalysis.objects.create(question=question, mode="auto")
+    url = reverse(
+        "consultations_staff:stance", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    page = officer_client.get(url).content.decode()
+    assert "Label these answers next" in page
+    assert page.count('value="agree"') == 20  # the first batch: a spread of 20 answers
+    answers = list(Answer.objects.filter(question=question).order_by("pk"))
+    labels = {f"stance-{a.pk}": "agree" if "support" in a.text else "disagree" for a in answers[:12]}
+    officer_client.post(url, labels)
+    page = officer_client.get(url).content.decode()
+    assert "Answers you have labelled" in page
+    # the next batch: 10 answers not labelled yet, then the 12 labelled ones to check
+    assert page.count('value="agree"') == 10 + 12
+    assert page.count('value="agree" checked') == 4

@@ -3,7 +3,7 @@
 import pytest
 
 from cohesion.text.embeddings import Embedder
-from cohesion.text.stance import StanceClassifier, stance_from_choice
+from cohesion.text.stance import StanceClassifier, stance_from_choice, suggest_examples
 
 AGREE = [
     "Yes, I fully support the new cycle lanes, they will make roads safer",
@@ -72,3 +72,28 @@ def test_bad_training_input(embedder):
 )
 def test_stance_from_linked_question(choice, stance):
     assert stance_from_choice(choice) == stance
+
+
+def test_first_suggestions_spread_over_what_people_said(embedder):
+    texts = AGREE + DISAGREE + ["", "   "]
+    picks = suggest_examples(texts, {}, embedder=embedder, first=4)
+    assert len(picks) == 4 and len(set(picks)) == 4
+    assert all(texts[i].strip() for i in picks)  # never an empty answer
+    # the spread reaches both sides, not four answers of one kind
+    assert {i < len(AGREE) for i in picks} == {True, False}
+
+
+def test_later_suggestions_are_the_answers_the_classifier_is_least_sure_about(embedder):
+    unsure = "I am not sure, the cycle lanes might help but parking matters too"
+    texts = AGREE + DISAGREE + [unsure, "Yes, great cycle lanes, I support them fully"]
+    labels = dict.fromkeys(range(3), "agree") | {len(AGREE) + i: "disagree" for i in range(3)}
+    picks = suggest_examples(texts, labels, embedder=embedder, batch=3)
+    assert len(picks) == 3 and not set(picks) & set(labels)
+    model = StanceClassifier(embedder=embedder).fit(
+        [texts[i] for i in labels], list(labels.values())
+    )
+    pool = [i for i in range(len(texts)) if i not in labels]
+    margin = dict(zip(pool, model.margins([texts[i] for i in pool]), strict=True))
+    assert max(margin[i] for i in picks) <= min(margin[i] for i in pool if i not in picks)
+    # nothing left to suggest once every answer is labelled
+    assert suggest_examples(texts, dict.fromkeys(range(len(texts)), "agree"), embedder=embedder) == []
