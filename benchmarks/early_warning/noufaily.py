@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from simulate import CUR, Scenario, Sim, scenarios, sim_one  # noqa: E402
 
-from cohesion.tensions.warning import combined  # noqa: E402
 from cohesion.tensions.warning.cusum import nb_cusum  # noqa: E402
 from cohesion.tensions.warning.ears import ears  # noqa: E402
 from cohesion.tensions.warning.farrington import (  # noqa: E402
@@ -36,6 +35,7 @@ from cohesion.tensions.warning.farrington import (  # noqa: E402
     NOUFAILY,
     farrington,
 )
+from cohesion.tensions.warning.seasonal import seasonal, years_for  # noqa: E402
 
 WEEKS0 = CUR - 1  # zero-based judged weeks
 NW = len(CUR)
@@ -118,24 +118,7 @@ def our_alarms(
         timing[f"ears_{m.lower()}"] = time.perf_counter() - t0
         out[f"ears_{m.lower()}"] = e.alarm.reshape(n, 2, NW)
 
-    # In-control means for the CUSUM and the combination: the Noufaily fit of weeks 569..624.
     L = 8
-    t0 = time.perf_counter()
-    ext = np.arange(WEEKS0[0] - L + 1, WEEKS0[-1] + 1)
-    rows_e = np.repeat(np.arange(n * 2), len(ext))
-    wk_e = np.tile(ext, n * 2)
-    fe = farrington(flat[rows_e], wk_e, alpha=alpha, settings=NOUFAILY)
-    mu_e = fe.expected.reshape(n * 2, len(ext))
-    phi_e = fe.phi.reshape(n * 2, len(ext))
-    y_e = flat[:, ext]
-    idx = np.arange(NW)[:, None] + np.arange(L)[None, :]  # windows ending at each judged week
-    mu_w = mu_e[:, idx].reshape(-1, L)
-    phi_w = phi_e[:, idx].reshape(-1, L)
-    y_w = y_e[:, idx].reshape(-1, L)
-    okw = np.all(np.isfinite(mu_w), axis=1)
-    mu_w = np.where(np.isfinite(mu_w), mu_w, 1e-6)
-    phi_w = np.where(np.isfinite(phi_w), phi_w, 1.0)
-    t_fit = time.perf_counter() - t0
     # The engine's CUSUM: one fit per judged week, its expected counts for the last 8 weeks.
     t0 = time.perf_counter()
     rc = farrington(Y, weeks, alpha=alpha, settings=NOUFAILY, recent_weeks=L)
@@ -149,10 +132,12 @@ def our_alarms(
     timing["nb_cusum"] = time.perf_counter() - t0
     out["nb_cusum"] = (c.alarm & ok_c).reshape(n, 2, NW)
 
+    # The automatic choice for series this long: the seasonal regression with its one-week and
+    # two-week tests, with as many years back as the first judged week has (10 here).
     t0 = time.perf_counter()
-    comb = combined(y_w, mu_w, phi_w, alpha=alpha)
-    timing["combined"] = time.perf_counter() - t0 + t_fit
-    out["combined"] = (comb & okw).reshape(n, 2, NW)
+    sr = seasonal(Y, weeks, alpha=alpha, years=years_for(int(WEEKS0[0])))
+    timing["seasonal_regression"] = time.perf_counter() - t0
+    out["seasonal_regression"] = sr.alarm.reshape(n, 2, NW)
     return out, {"timing": timing, "thr_nou": thr_nou, "thr_96": thr_96}
 
 

@@ -98,6 +98,7 @@ def main() -> None:
     }
     ours: dict[str, tuple[float, float]] = {}
     for m in (
+        "seasonal_regression",
         "farrington_noufaily",
         "farrington_1996",
         "ears_c1",
@@ -130,7 +131,15 @@ def main() -> None:
         v[0]
         for k, v in ours.items()
         if k
-        in ("farrington_noufaily", "farrington_1996", "ears_c1", "ears_c2", "ears_c3", "nb_cusum")
+        in (
+            "seasonal_regression",
+            "farrington_noufaily",
+            "farrington_1996",
+            "ears_c1",
+            "ears_c2",
+            "ears_c3",
+            "nb_cusum",
+        )
     )
     res["ours"] = ours
     res["ours_per_series_methods_total_wall_s"] = per_series_total

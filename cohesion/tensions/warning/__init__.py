@@ -8,9 +8,11 @@ The public contract:
 - :func:`city_alarms` — all alarms for the current week of a (weeks, wards, categories) array;
 - :func:`series_band` — the band for the last weeks of one series.
 
-Methods: the improved Farrington method (Noufaily et al. 2013) and the original (Farrington et
-al. 1996) in :mod:`.farrington`, EARS C1/C2/C3 in :mod:`.ears`, a negative-binomial CUSUM in
-:mod:`.cusum`, and Kulldorff's prospective space-time permutation scan in :mod:`.scan`.
+Methods: a seasonal regression with a one-week and a two-week test in :mod:`.seasonal` (the
+automatic choice when there are two years of history), the improved Farrington method (Noufaily
+et al. 2013) and the original (Farrington et al. 1996) in :mod:`.farrington`, EARS C1/C2/C3 in
+:mod:`.ears`, a negative-binomial CUSUM in :mod:`.cusum`, and Kulldorff's prospective space-time
+permutation scan in :mod:`.scan`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from . import seasonal as _seasonal
 from ._threads import single_threaded
 from .cusum import nb_cusum
 from .ears import ears, ears_history_needed
@@ -32,6 +35,8 @@ from .farrington import (
     history_needed,
 )
 from .scan import clusters_by_adjacency, neighbours_from_adjacency, space_time_scan
+from .seasonal import MAX_YEARS, MIN_YEARS, seasonal, years_for
+from .seasonal import history_needed as seasonal_history_needed
 
 __all__ = [
     "METHODS",
@@ -39,7 +44,6 @@ __all__ = [
     "Band",
     "Choice",
     "choose_method",
-    "combined",
     "city_alarms",
     "judge",
     "series_band",
@@ -47,6 +51,7 @@ __all__ = [
 
 METHODS = (
     "auto",
+    "seasonal_regression",
     "farrington_noufaily",
     "farrington_1996",
     "ears_c1",
@@ -162,8 +167,8 @@ def choose_method(history: np.ndarray) -> Choice:
     - all zeros: no method (nothing to compare with);
     - a gap (an implausibly long run of weeks with no reports, such as a missing import): only
       the weeks after the gap are used;
-    - at least 2 years and 3 weeks of history: the improved Farrington method, with as many
-      years back as there are (up to 5);
+    - at least 2 years and 3 weeks of history: the seasonal regression with its one-week and
+      two-week tests, with as many years back as there are (up to 10);
     - 9 weeks or more: EARS C2; 7 or 8 weeks: EARS C1; fewer: no method.
     """
     y = np.asarray(history, dtype=float)
@@ -177,10 +182,9 @@ def choose_method(history: np.ndarray) -> Choice:
     n = len(h)
     if n == 0 or h.sum() == 0:
         return Choice("none", start, reason + "no reports in the history: nothing to compare with")
-    w = NOUFAILY.w
-    if n >= 2 * 52 + w:
-        b = min(5, (n - w) // 52)
-        return Choice("farrington_noufaily", start, reason + f"{n} weeks of history", b)
+    years = years_for(n)
+    if years:
+        return Choice("seasonal_regression", start, reason + f"{n} weeks of history", years)
     if n >= ears_history_needed("C2"):
         return Choice("ears_c2", start, reason + f"only {n} weeks of history")
     if n >= ears_history_needed("C1"):
@@ -223,6 +227,19 @@ def judge(
     if B == 0:
         e = np.zeros(0)
         return _Judged(e, e, np.zeros(0, dtype=bool), e, [])
+    if method == "seasonal_regression":
+        sr = seasonal(Y, weeks, alpha=alpha, years=b)
+        extra = [
+            {
+                "phi": float(sr.phi[i]),
+                "years_back": b,
+                "window_weeks": int(sr.window_weeks[i]),
+                "observed": float(sr.observed[i]),
+                "expected_window": float(sr.expected_window[i]),
+            }
+            for i in range(B)
+        ]
+        return _Judged(sr.expected, sr.threshold, sr.alarm, sr.p_value, extra)
     if method in ("farrington_noufaily", "farrington_1996"):
         st = _settings_for(method, b)
         r = farrington(Y, weeks, alpha=alpha, settings=st)
@@ -261,6 +278,8 @@ def judge(
 
 
 def _needed(method: str, b: int) -> int:
+    if method == "seasonal_regression":
+        return seasonal_history_needed(b)
     if method in ("farrington_noufaily", "farrington_1996"):
         return history_needed(_settings_for(method, b))
     return ears_history_needed(method[-2:].upper())
@@ -304,8 +323,23 @@ def _parameters(method: str, alpha: float, length: int, choice: Choice, extra: d
         p["first_week_used"] = choice.start
     if method.startswith("farrington"):
         p["settings"] = _settings_for(method, choice.b).as_dict()
+    if method == "seasonal_regression":
+        p["settings"] = _seasonal_settings()
     p.update(extra)
     return p
+
+
+def _seasonal_settings() -> dict[str, Any]:
+    sm = _seasonal
+    return {
+        "harmonics": sm.HARMONICS,
+        "max_years": sm.MAX_YEARS,
+        "excluded_weeks": sm.EXCLUDED_WEEKS,
+        "one_week_share_of_alpha": sm.ONE_WEEK_SHARE,
+        "two_week_share_of_alpha": sm.TWO_WEEK_SHARE,
+        "reweight_threshold": NOUFAILY.weights_threshold,
+        "limit": [sm.LIMIT_CASES, sm.LIMIT_WEEKS],
+    }
 
 
 # --------------------------------------------------------------------------- public API
@@ -346,7 +380,10 @@ def series_band(
     weeks = np.arange(first, T) - start
     ok = np.zeros(last, dtype=bool)
     years_back = np.zeros(last, dtype=int)
-    if chosen in ("farrington_noufaily", "farrington_1996", "nb_cusum"):
+    if chosen == "seasonal_regression":
+        years_back = np.clip((weeks - 3) // 52, 0, MAX_YEARS)
+        ok = years_back >= MIN_YEARS
+    elif chosen in ("farrington_noufaily", "farrington_1996", "nb_cusum"):
         # each week uses as many whole years of history as it has (at least 2, at most 5)
         years_back = np.clip((weeks - NOUFAILY.w) // 52, 0, 5)
         ok = years_back >= 2
@@ -365,6 +402,9 @@ def series_band(
         )
         exp[sel], thr[sel], alarm[sel] = j.expected, j.threshold, j.alarm
     b = int(years_back.max()) if years_back.size else 0
+    if chosen == "seasonal_regression":
+        params["settings"] = _seasonal_settings()
+        params["years_back"] = sorted(int(v) for v in np.unique(years_back[ok]))
     if chosen.startswith("farrington") or chosen == "nb_cusum":
         params["settings"] = replace(
             NOUFAILY if chosen != "farrington_1996" else FARRINGTON_1996, b=b
@@ -418,7 +458,7 @@ def city_alarms(
     for i in np.nonzero(alarm)[0]:
         ch = choices[i]
         params = _parameters(ch.method, alpha, T, ch, extra[i])
-        obs = float(all_series[i, -1])
+        obs = float(extra[i].get("observed", all_series[i, -1]))
         kind: Literal["ward", "city"]
         codes: tuple[str, ...]
         if i < W * C:
@@ -433,7 +473,7 @@ def city_alarms(
                 codes,
                 categories[c],
                 obs,
-                float(exp[i]),
+                float(extra[i].get("expected_window", exp[i])),
                 float(thr[i]),
                 _opt(pv[i]),
                 ch.method,
@@ -488,30 +528,3 @@ def city_alarms(
 
 def _opt(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
-
-
-def combined(
-    y: np.ndarray,
-    mu0: np.ndarray,
-    phi: np.ndarray,
-    *,
-    alpha: float = 0.01,
-    weights: tuple[float, float] = (0.6, 0.3),
-) -> np.ndarray:
-    """The combined detector: the improved Farrington fit's expected counts and dispersion for
-    the last weeks (``y``, ``mu0``, ``phi``: (B, L), current week last), and two exact
-    negative-binomial tail tests on them: this week alone, and the sum of this week and the week
-    before (a sum of NB counts with the same ``phi`` is NB with the summed mean). Alarm when
-    either p-value is below its share of ``alpha`` (by default 0.6 alpha for the single week, to
-    keep first-week detections, and 0.3 alpha for the two-week sum; chosen on training seeds of
-    the simulation study, not on the seeds reported). Unlike the Farrington rule there is no
-    "5 cases in 4 weeks" guard: the exact tail probability already accounts for low counts."""
-    from .farrington import _nb_sf
-
-    y = np.asarray(y, dtype=float)
-    mu0 = np.asarray(mu0, dtype=float)
-    ph = np.maximum(np.asarray(phi, dtype=float)[:, -1], 1.0)
-    p1 = _nb_sf(y[:, -1], mu0[:, -1], ph)
-    p2 = _nb_sf(y[:, -2:].sum(axis=1), mu0[:, -2:].sum(axis=1), ph)
-    alarm = (p1 < alpha * weights[0]) | (p2 < alpha * weights[1])
-    return np.asarray(alarm & (y[:, -1] > 0), dtype=bool)

@@ -37,8 +37,10 @@ def test_single_ward_spike_gives_a_ward_alarm_with_a_reproducible_record():
     assert isinstance(a, Alarm)
     assert a.observed == X[-1, 4, 0]
     assert a.expected < a.threshold < a.observed
-    assert a.method == "farrington_noufaily"
-    assert a.parameters["settings"]["no_periods"] == 10
+    assert a.method == "seasonal_regression"
+    assert a.parameters["settings"]["harmonics"] == 2
+    assert a.parameters["years_back"] == 3  # 160 weeks: as many whole years as there are
+    assert a.parameters["window_weeks"] == 1
     assert a.parameters["series_weeks"] == 160
     assert a.p_value is not None and a.p_value < 0.01
 
@@ -120,14 +122,17 @@ def test_series_band_draws_expected_and_threshold_for_each_week():
     band = series_band(y, last=52)
     assert isinstance(band, Band)
     assert band.expected.shape == band.threshold.shape == band.alarm.shape == (52,)
-    assert band.method == "farrington_noufaily"
+    assert band.method == "seasonal_regression"
     assert np.all(np.isfinite(band.threshold))  # each week uses as many years as it has
     assert band.alarm[-3]
     assert np.all(band.threshold >= band.expected)
     assert band.alarm.sum() <= 3
 
 
-@pytest.mark.parametrize("method", ["farrington_1996", "ears_c1", "ears_c2", "ears_c3", "nb_cusum"])
+@pytest.mark.parametrize(
+    "method",
+    ["farrington_noufaily", "farrington_1996", "ears_c1", "ears_c2", "ears_c3", "nb_cusum"],
+)
 def test_series_band_with_each_method_flags_a_spike(method):
     rng = np.random.default_rng(9)
     y = rng.poisson(5.0, size=300).astype(float)
@@ -161,16 +166,31 @@ def test_bad_input_is_refused_with_a_clear_message():
         series_band(np.ones(20), alpha=2)
 
 
-def test_combined_detector_catches_a_two_week_rise_the_single_week_test_misses():
-    from cohesion.tensions.warning import combined
+def test_a_rise_over_two_weeks_is_caught_when_neither_week_alone_is_unusual():
+    weeks = 600
+    calm = np.full((weeks, 1, 1), 10)  # 10 reports every week: the expected count is 10
 
-    mu = np.full((1, 8), 10.0)
-    phi = np.ones((1, 8))
-    y = mu.copy()
-    y[0, -2:] = 17  # two weeks of 17 when 10 are expected: p ~ 0.027 each alone
-    assert combined(y, mu, phi, alpha=0.01)[0]
-    y_one = mu.copy()
-    y_one[0, -1] = 17
-    assert not combined(y_one, mu, phi, alpha=0.01)[0]
-    y_one[0, -1] = 22  # p ~ 0.0005 for this week alone
-    assert combined(y_one, mu, phi, alpha=0.01)[0]
+    def alarms(last_two: tuple[int, int]) -> list[Alarm]:
+        X = calm.copy()
+        X[-2:, 0, 0] = last_two
+        return [
+            a
+            for a in city_alarms(
+                X, wards=["W0"], categories=["online"], adjacency={}, scan_replicates=0
+            )
+            if a.kind == "ward"
+        ]
+
+    # 17 when 10 are expected: P(Y >= 17) ~ 0.027, not unusual for one week ...
+    assert alarms((10, 17)) == []
+    # ... but 34 in two weeks when 20 are expected is (P ~ 0.002)
+    (two,) = alarms((17, 17))
+    assert two.method == "seasonal_regression"
+    assert two.parameters["window_weeks"] == 2
+    assert two.observed == 34 and abs(two.expected - 20) < 0.5
+    assert two.expected < two.threshold < two.observed
+    # a sharp rise in one week alarms on that week alone
+    (one,) = alarms((10, 25))
+    assert one.parameters["window_weeks"] == 1 and one.observed == 25
+    # last week's alarm is not reported again through the two-week sum
+    assert alarms((25, 10)) == []
