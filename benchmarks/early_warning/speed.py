@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from cohesion.core.geo import compute_adjacency, read_wards  # noqa: E402
 from cohesion.tensions.warning import (  # noqa: E402
+    METHODS,
     SCAN_MAX_WARDS,
     SCAN_MAX_WEEKS,
     SCAN_STUDY_WEEKS,
@@ -97,15 +98,8 @@ def main() -> None:
         "cpus": os.cpu_count(),
     }
     ours: dict[str, tuple[float, float]] = {}
-    for m in (
-        "seasonal_regression",
-        "farrington_noufaily",
-        "farrington_1996",
-        "ears_c1",
-        "ears_c2",
-        "ears_c3",
-        "nb_cusum",
-    ):
+    per_series = [m for m in METHODS if m != "auto"]
+    for m in per_series:
         w, c, _ = timed(lambda m=m: judge(series, last, method=m, alpha=0.01, b=5), args.repeat)
         ours[m] = (w, c)
     zones = clusters_by_adjacency(W, neighbours_from_adjacency(codes, adj), SCAN_MAX_WARDS)
@@ -130,16 +124,7 @@ def main() -> None:
     per_series_total = sum(
         v[0]
         for k, v in ours.items()
-        if k
-        in (
-            "seasonal_regression",
-            "farrington_noufaily",
-            "farrington_1996",
-            "ears_c1",
-            "ears_c2",
-            "ears_c3",
-            "nb_cusum",
-        )
+        if k in per_series
     )
     res["ours"] = ours
     res["ours_per_series_methods_total_wall_s"] = per_series_total
