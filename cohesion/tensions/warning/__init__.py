@@ -23,7 +23,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import seasonal as _seasonal
 from ._threads import single_threaded
 from .cusum import nb_cusum
 from .ears import ears, ears_history_needed
@@ -35,8 +34,9 @@ from .farrington import (
     history_needed,
 )
 from .scan import clusters_by_adjacency, neighbours_from_adjacency, space_time_scan
-from .seasonal import MAX_YEARS, MIN_YEARS, seasonal, years_for
 from .seasonal import history_needed as seasonal_history_needed
+from .seasonal import seasonal, years_for
+from .seasonal import settings as seasonal_settings
 
 __all__ = [
     "METHODS",
@@ -324,22 +324,9 @@ def _parameters(method: str, alpha: float, length: int, choice: Choice, extra: d
     if method.startswith("farrington"):
         p["settings"] = _settings_for(method, choice.b).as_dict()
     if method == "seasonal_regression":
-        p["settings"] = _seasonal_settings()
+        p["settings"] = seasonal_settings()
     p.update(extra)
     return p
-
-
-def _seasonal_settings() -> dict[str, Any]:
-    sm = _seasonal
-    return {
-        "harmonics": sm.HARMONICS,
-        "max_years": sm.MAX_YEARS,
-        "excluded_weeks": sm.EXCLUDED_WEEKS,
-        "one_week_share_of_alpha": sm.ONE_WEEK_SHARE,
-        "two_week_share_of_alpha": sm.TWO_WEEK_SHARE,
-        "reweight_threshold": NOUFAILY.weights_threshold,
-        "limit": [sm.LIMIT_CASES, sm.LIMIT_WEEKS],
-    }
 
 
 # --------------------------------------------------------------------------- public API
@@ -381,8 +368,8 @@ def series_band(
     ok = np.zeros(last, dtype=bool)
     years_back = np.zeros(last, dtype=int)
     if chosen == "seasonal_regression":
-        years_back = np.clip((weeks - 3) // 52, 0, MAX_YEARS)
-        ok = years_back >= MIN_YEARS
+        years_back = years_for(weeks)
+        ok = years_back > 0
     elif chosen in ("farrington_noufaily", "farrington_1996", "nb_cusum"):
         # each week uses as many whole years of history as it has (at least 2, at most 5)
         years_back = np.clip((weeks - NOUFAILY.w) // 52, 0, 5)
@@ -403,15 +390,14 @@ def series_band(
         exp[sel], thr[sel], alarm[sel] = j.expected, j.threshold, j.alarm
     b = int(years_back.max()) if years_back.size else 0
     if chosen == "seasonal_regression":
-        params["settings"] = _seasonal_settings()
-        params["years_back"] = sorted(int(v) for v in np.unique(years_back[ok]))
-    if chosen.startswith("farrington") or chosen == "nb_cusum":
+        params["settings"] = seasonal_settings()
+    elif chosen.startswith("farrington") or chosen == "nb_cusum":
         params["settings"] = replace(
             NOUFAILY if chosen != "farrington_1996" else FARRINGTON_1996, b=b
         ).as_dict()
     if start:
         params["first_week_used"] = start
-    if chosen.startswith("farrington") or chosen == "nb_cusum":
+    if "settings" in params:  # the methods that look back whole years
         params["years_back"] = sorted(int(v) for v in np.unique(years_back[ok]))
     params["weeks_without_enough_history"] = int((~ok).sum())
     return Band(exp, thr, alarm, chosen, params)
@@ -457,8 +443,10 @@ def city_alarms(
     choices, exp, thr, alarm, pv, extra = _auto_many(all_series, alpha=alpha, seed=seed)
     for i in np.nonzero(alarm)[0]:
         ch = choices[i]
+        # A two-week alarm reports the two weeks' count and expected count (judge() gives them).
+        obs = float(extra[i].pop("observed", all_series[i, -1]))
+        expected = float(extra[i].pop("expected_window", exp[i]))
         params = _parameters(ch.method, alpha, T, ch, extra[i])
-        obs = float(extra[i].get("observed", all_series[i, -1]))
         kind: Literal["ward", "city"]
         codes: tuple[str, ...]
         if i < W * C:
@@ -473,7 +461,7 @@ def city_alarms(
                 codes,
                 categories[c],
                 obs,
-                float(extra[i].get("expected_window", exp[i])),
+                expected,
                 float(thr[i]),
                 _opt(pv[i]),
                 ch.method,

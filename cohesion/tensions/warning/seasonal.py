@@ -22,7 +22,8 @@ on the seeds reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -48,10 +49,25 @@ def history_needed(years: int) -> int:
     return years * 52 + 3
 
 
-def years_for(history: int) -> int:
-    """Years back for a series with ``history`` weeks before the judged week (0 if too short)."""
-    years = min(MAX_YEARS, (history - 3) // 52)
-    return years if years >= MIN_YEARS else 0
+def years_for(history: Any) -> Any:
+    """Years back for ``history`` weeks before the judged week (an int or an array of them):
+    as many whole years as there are, at most ``MAX_YEARS``; 0 when under ``MIN_YEARS``."""
+    years = np.minimum(MAX_YEARS, (np.asarray(history) - 3) // 52)
+    years = np.where(years >= MIN_YEARS, years, 0)
+    return int(years) if years.ndim == 0 else years
+
+
+def settings() -> dict[str, Any]:
+    """The method's settings, as recorded with every alarm."""
+    return {
+        "harmonics": HARMONICS,
+        "max_years": MAX_YEARS,
+        "excluded_weeks": EXCLUDED_WEEKS,
+        "one_week_share_of_alpha": ONE_WEEK_SHARE,
+        "two_week_share_of_alpha": TWO_WEEK_SHARE,
+        "reweight_threshold": NOUFAILY.weights_threshold,
+        "limit": [LIMIT_CASES, LIMIT_WEEKS],
+    }
 
 
 def _design(offsets: np.ndarray, harmonics: int) -> np.ndarray:
@@ -95,7 +111,7 @@ def seasonal(
     X = _design(offsets.astype(float), HARMONICS)
     rows = np.arange(B)[:, None]
     Y = Y_all[rows, weeks[:, None] - offsets[None, :]]
-    fit, phi = _flexible_fit(X, Y, replace(NOUFAILY, b=years))
+    fit, phi = _flexible_fit(X, Y, NOUFAILY)  # Noufaily's down-weighting of past outbreaks
     x_recent = _design(np.array([1.0, 0.0]), HARMONICS)  # last week, this week
     eta = np.clip(fit.beta @ x_recent.T, -50.0, 50.0)
     mu = np.where(fit.converged[:, None], np.exp(eta), np.nan)
