@@ -1095,9 +1095,8 @@ def stance_suggestions(*, question: Question, answers: list[Answer]) -> list[Ans
     """
     from cohesion.text.stance import NEXT_BATCH, suggest_examples
 
-    unlabelled = [a for a in answers if not a.stance_label]
     if not ThemeAnalysis.objects.filter(question=question).exists():
-        return unlabelled[:NEXT_BATCH]
+        return [a for a in answers if not a.stance_label][:NEXT_BATCH]
     labels = {i: a.stance_label for i, a in enumerate(answers) if a.stance_label}
     picks = suggest_examples([a.text for a in answers], labels, embedder=embedder())
     return [answers[i] for i in picks]

@@ -76,14 +76,19 @@ class StanceClassifier:
         self._model: Any = None
         self._constant: str | None = None
 
+    def _features(self, vectors: np.ndarray) -> np.ndarray:
+        """The classifier's input from answers' embeddings: the embedding and the cue."""
+        embedder = self.embedder or default_embedder()
+        agree, disagree = np.asarray(embedder.embed(list(_PROTOTYPES)), dtype=np.float32)
+        cue = CUE_SCALE * (vectors @ agree - vectors @ disagree)
+        return np.hstack([vectors, cue[:, None]])
+
     def _vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         cleaned = [clean_answer(t) for t in texts]
         usable = np.array([is_usable(t) for t in cleaned], dtype=bool)
         embedder = self.embedder or default_embedder()
         vectors = np.asarray(embedder.embed(cleaned), dtype=np.float32)
-        agree, disagree = np.asarray(embedder.embed(list(_PROTOTYPES)), dtype=np.float32)
-        cue = CUE_SCALE * (vectors @ agree - vectors @ disagree)
-        return np.hstack([vectors, cue[:, None]]), usable
+        return self._features(vectors), usable
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> StanceClassifier:
         from sklearn.linear_model import LogisticRegression
@@ -106,13 +111,12 @@ class StanceClassifier:
         self._model = model
         return self
 
-    def margins(self, texts: Sequence[str]) -> np.ndarray:
-        """How sure the classifier is about each answer: the gap between its two most likely
-        stances (0 = a coin toss, 1 = certain)."""
+    def margins(self, vectors: np.ndarray) -> np.ndarray:
+        """How sure the classifier is about answers, given their embeddings (of the cleaned
+        text): the gap between its two most likely stances (0 = a coin toss, 1 = certain)."""
         if self._model is None:
-            return np.ones(len(texts))
-        vectors, _usable = self._vectors(texts)
-        probabilities = np.sort(self._model.predict_proba(vectors), axis=1)
+            return np.ones(len(vectors))
+        probabilities = np.sort(self._model.predict_proba(self._features(vectors)), axis=1)
         return np.asarray(probabilities[:, -1] - probabilities[:, -2], dtype=float)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
@@ -158,9 +162,7 @@ def suggest_examples(
         groups = KMeans(n_clusters=k, n_init=3, random_state=seed).fit(vectors)
         chosen: list[int] = []
         for group in range(k):
-            members = np.flatnonzero(groups.labels_ == group)
-            if len(members) == 0:
-                continue
+            members = np.flatnonzero(groups.labels_ == group)  # never empty after k-means
             distance = ((vectors[members] - groups.cluster_centers_[group]) ** 2).sum(axis=1)
             chosen.append(int(members[np.argmin(distance)]))
         return sorted(pool[j] for j in chosen)
@@ -168,7 +170,7 @@ def suggest_examples(
     model = StanceClassifier(embedder=embedder).fit(
         [texts[i] for i in labelled], [labels[i] for i in labelled]
     )
-    order = np.argsort(model.margins([cleaned[i] for i in pool]), kind="stable")
+    order = np.argsort(model.margins(vectors), kind="stable")
     picked: list[int] = []
     for j in order:
         if all(float(vectors[j] @ vectors[other]) < NEAR_COPY for other in picked):

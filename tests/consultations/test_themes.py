@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cohesion.consultations.demo import free_text_answers
-from cohesion.consultations.models import Answer, Consultation, Theme, ThemeAnalysis
+from cohesion.consultations.models import Answer, Consultation, Question, Theme, ThemeAnalysis
 from cohesion.core.models import Job
 from tests.consultations.conftest import enter
 
@@ -95,12 +95,21 @@ def test_a_code_frame_maps_answers_to_the_officers_themes(
     assert "Give at least 2 themes" in bad.content.decode()
 
 
-def test_stance_from_examples_the_officer_labels(
-    officer_client: Client, consultation: Consultation
-) -> None:
+def _stance_page(consultation: Consultation) -> tuple[Question, str]:
+    """The free-text question with no linked agree/disagree question, and its stance page."""
     question = consultation.questions.get(order=4)
     question.stance_question = None
     question.save()
+    url = reverse(
+        "consultations_staff:stance", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    return question, url
+
+
+def test_stance_from_examples_the_officer_labels(
+    officer_client: Client, consultation: Consultation
+) -> None:
+    question, url = _stance_page(consultation)
     texts = [
         ("I fully support this plan, great idea", "agree"),
         ("Yes, I agree with all of it", "agree"),
@@ -113,9 +122,6 @@ def test_stance_from_examples_the_officer_labels(
         [*texts, ("I really like this idea, well done", ""), ("Terrible idea, I oppose it", "")]
     ):
         enter(consultation, ref=f"S{i}", answers={1: "Agree", 4: text})
-    url = reverse(
-        "consultations_staff:stance", kwargs={"slug": consultation.slug, "pk": question.pk}
-    )
     page = officer_client.get(url).content.decode()
     assert "Did they agree or disagree?" in page
     answers = {a.text: a for a in Answer.objects.filter(question=question)}
@@ -154,16 +160,11 @@ def test_a_failed_theme_run_keeps_the_themes_there_were(
 def test_the_stance_page_suggests_which_answers_to_label(
     officer_client: Client, consultation: Consultation
 ) -> None:
-    question = consultation.questions.get(order=4)
-    question.stance_question = None
-    question.save()
+    question, url = _stance_page(consultation)
     for i in range(30):
         side = ["I support the plan", "I oppose the plan", "The buses are late"][i % 3]
         enter(consultation, ref=f"T{i}", answers={1: "Agree", 4: f"{side}, reason {i}"})
     ThemeAnalysis.objects.create(question=question, mode="auto")
-    url = reverse(
-        "consultations_staff:stance", kwargs={"slug": consultation.slug, "pk": question.pk}
-    )
     page = officer_client.get(url).content.decode()
     assert "Label these answers next" in page
     assert page.count('value="agree"') == 20  # the first batch: a spread of 20 answers

@@ -75,12 +75,28 @@ def test_stance_from_linked_question(choice, stance):
 
 
 def test_first_suggestions_spread_over_what_people_said(embedder):
-    texts = AGREE + DISAGREE + ["", "   "]
+    # four subjects, three ways of saying each: one suggestion per subject, not four of one
+    groups = [
+        ["The buses are late every morning", "My bus is always late", "Buses never come on time"],
+        [
+            "The park needs new swings",
+            "Please fix the playground swings",
+            "Swings in the park are broken",
+        ],
+        [
+            "Too much litter on our street",
+            "Rubbish is dumped on the pavement",
+            "Our road is full of litter",
+        ],
+        [
+            "Street lights are out at night",
+            "It is dark, the lamps are broken",
+            "Fix the street lighting",
+        ],
+    ]
+    texts = [t for group in groups for t in group] + ["", "   "]
     picks = suggest_examples(texts, {}, embedder=embedder, first=4)
-    assert len(picks) == 4 and len(set(picks)) == 4
-    assert all(texts[i].strip() for i in picks)  # never an empty answer
-    # the spread reaches both sides, not four answers of one kind
-    assert {i < len(AGREE) for i in picks} == {True, False}
+    assert sorted(i // 3 for i in picks) == [0, 1, 2, 3]  # never an empty answer either
 
 
 def test_later_suggestions_are_the_answers_the_classifier_is_least_sure_about(embedder):
@@ -93,7 +109,10 @@ def test_later_suggestions_are_the_answers_the_classifier_is_least_sure_about(em
         [texts[i] for i in labels], list(labels.values())
     )
     pool = [i for i in range(len(texts)) if i not in labels]
-    margin = dict(zip(pool, model.margins([texts[i] for i in pool]), strict=True))
+    vectors = embedder.embed([texts[i] for i in pool])
+    margin = dict(zip(pool, model.margins(vectors), strict=True))
     assert max(margin[i] for i in picks) <= min(margin[i] for i in pool if i not in picks)
     # nothing left to suggest once every answer is labelled
-    assert suggest_examples(texts, dict.fromkeys(range(len(texts)), "agree"), embedder=embedder) == []
+    assert (
+        suggest_examples(texts, dict.fromkeys(range(len(texts)), "agree"), embedder=embedder) == []
+    )
