@@ -103,48 +103,46 @@ def mapping(embedder: Embedder) -> dict:
 
 def stance(embedder: Embedder) -> dict:
     consultation = load_gambling()
+    texts = consultation.texts
     labels = ["agree" if p == "Yes" else "disagree" for p in consultation.positions]
-    out = {}
-    for how in ("random", "balanced"):
-        f1s = []
-        for seed in range(10):
-            rng = random.Random(seed)
-            order = list(range(len(labels)))
-            rng.shuffle(order)
-            if how == "random":
-                train = order[:50]
-            else:
-                agree = [i for i in order if labels[i] == "agree"][:25]
-                disagree = [i for i in order if labels[i] == "disagree"][:25]
-                train = agree + disagree
-            chosen = set(train)
-            test = [i for i in range(len(labels)) if i not in chosen]
-            model = StanceClassifier(embedder=embedder).fit(
-                [consultation.texts[i] for i in train], [labels[i] for i in train]
-            )
-            predicted = model.predict([consultation.texts[i] for i in test])
-            f1s.append(f1_score([labels[i] for i in test], predicted, average="macro"))
-        row = {"macro_F1_mean": round(float(np.mean(f1s)), 3), "min": round(float(np.min(f1s)), 3)}
-        out[how] = row
-        print(f"| stance, 50 examples ({how}), 10 draws | {row} |", flush=True)
-    # As the product does it: the platform suggests which answers to label (suggest_examples),
-    # the officer labels them (here: the gold position), until 50 are labelled.
-    f1s = []
-    for seed in range(10):
+
+    def score(train: list[int]) -> float:
+        """Macro-F1 on every answer not in ``train`` of a classifier fitted on ``train``."""
+        chosen = set(train)
+        test = [i for i in range(len(labels)) if i not in chosen]
+        model = StanceClassifier(embedder=embedder).fit(
+            [texts[i] for i in train], [labels[i] for i in train]
+        )
+        predicted = model.predict([texts[i] for i in test])
+        return float(f1_score([labels[i] for i in test], predicted, average="macro"))
+
+    def suggested(seed: int) -> list[int]:
+        """50 answers chosen as the product does (suggest_examples), labelled with the gold."""
         chosen: dict[int, str] = {}
         while len(chosen) < 50:
             batch = min(50 - len(chosen), 10)
-            picks = suggest_examples(consultation.texts, chosen, embedder=embedder, batch=batch, seed=seed)
+            picks = suggest_examples(texts, chosen, embedder=embedder, batch=batch, seed=seed)
             chosen.update({i: labels[i] for i in picks[: 50 - len(chosen)]})
-        model = StanceClassifier(embedder=embedder).fit(
-            [consultation.texts[i] for i in chosen], list(chosen.values())
-        )
-        test = [i for i in range(len(labels)) if i not in chosen]
-        predicted = model.predict([consultation.texts[i] for i in test])
-        f1s.append(f1_score([labels[i] for i in test], predicted, average="macro"))
-    row = {"macro_F1_mean": round(float(np.mean(f1s)), 3), "min": round(float(np.min(f1s)), 3)}
-    out["suggested"] = row
-    print(f"| stance, 50 examples suggested by the platform, 10 seeds | {row} |", flush=True)
+        return list(chosen)
+
+    def drawn(how: str, seed: int) -> list[int]:
+        order = list(range(len(labels)))
+        random.Random(seed).shuffle(order)
+        if how == "random":
+            return order[:50]
+        agree = [i for i in order if labels[i] == "agree"][:25]
+        return agree + [i for i in order if labels[i] == "disagree"][:25]
+
+    out = {}
+    for how, title in (
+        ("random", "50 examples (random), 10 draws"),
+        ("balanced", "50 examples (balanced), 10 draws"),
+        ("suggested", "50 examples suggested by the platform, 10 seeds"),
+    ):
+        f1s = [score(suggested(s) if how == "suggested" else drawn(how, s)) for s in range(10)]
+        row = {"macro_F1_mean": round(float(np.mean(f1s)), 3), "min": round(float(np.min(f1s)), 3)}
+        out[how] = row
+        print(f"| stance, {title} | {row} |", flush=True)
     return out
 
 
