@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from clef import DEFAULT_DATA, load_claims, load_split, metrics  # noqa: E402
+from clef import DEFAULT_DATA, copies, load_claims, load_split, metrics  # noqa: E402
 
 from cohesion.text import matching  # noqa: E402
 from cohesion.text.embeddings import Embedder  # noqa: E402
@@ -40,12 +40,19 @@ def claim_text(claim: str, title: str) -> str:
     return f"{claim} {title}".strip()
 
 
-def quality(index: ClaimIndex, split_name: str, data: Path) -> dict[str, dict[str, float]]:
+def quality(
+    index: ClaimIndex, split_name: str, data: Path, same: dict[str, str]
+) -> dict[str, dict[str, float]]:
+    """Each method scored the official way, and with copies of a claim counted as one claim
+    (``<method>_copies_as_one``): the engine puts the copy filed first (the lower id) first when
+    two read the same, and every gold claim in this data set has an id under 800, so the official
+    score gains from that rule; the second score does not depend on it."""
     split = load_split(split_name, data)
     out = {}
     for by in ("lexical", "semantic", "score"):
-        rankings = [index.ranked_keys(query, 10, by=by) for query in split.queries]
+        rankings = [index.ranked_keys(query, 20, by=by) for query in split.queries]
         out[by] = metrics(split, rankings)
+        out[f"{by}_copies_as_one"] = metrics(split, rankings, same)
     out["queries"] = {"n": float(len(split.queries))}
     return out
 
@@ -122,8 +129,10 @@ def main() -> None:
         },
         "splits": {},
     }
+    same = copies({cid: matching.document_text(claim_text(c, t)) for cid, c, t in claims})
+    result["copy_groups"] = len({rep for cid, rep in same.items() if rep != cid})
     for name in args.splits:
-        result["splits"][name] = quality(index, name, args.data)
+        result["splits"][name] = quality(index, name, args.data, same)
     if not args.no_speed:
         result["speed"] = speed(claims, args.cache, args.data, args.speed_claims)
     result["machine"] = {
@@ -135,16 +144,18 @@ def main() -> None:
     }
 
     print(f"## Claim matching ({len(index):,} claims)\n")
-    print("| split | method | MAP@5 | MRR | P@1 | R@5 |")
-    print("| --- | --- | --- | --- | --- | --- |")
+    print("| split | method | scoring | MAP@5 | MRR | P@1 | R@5 |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     names = {"lexical": "BM25 only", "semantic": "MiniLM only", "score": "fused (shipped)"}
+    scorings = {"": "official", "_copies_as_one": "copies as one claim"}
     for split, rows in result["splits"].items():
         for by, label in names.items():
-            r = rows[by]
-            print(
-                f"| {split} | {label} | {r['map5']:.3f} | {r['mrr']:.3f} | {r['p1']:.3f} "
-                f"| {r['r5']:.3f} |"
-            )
+            for suffix, scoring in scorings.items():
+                r = rows[by + suffix]
+                print(
+                    f"| {split} | {label} | {scoring} | {r['map5']:.3f} | {r['mrr']:.3f} "
+                    f"| {r['p1']:.3f} | {r['r5']:.3f} |"
+                )
     if "speed" in result:
         s = result["speed"]
         print(
