@@ -319,6 +319,63 @@ class ClaimForm(GovukFormMixin, forms.ModelForm):
         return data
 
 
+class MergeClaimForm(GovukFormMixin, forms.Form):
+    """Which claim this one says the same as: one of the suggested claims, or any by number."""
+
+    submit_label = "Merge the claims"
+
+    suggested = forms.TypedChoiceField(
+        label="Which claim says the same?",
+        coerce=int,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_value=None,
+    )
+    number = forms.IntegerField(
+        label="Or type the number of another claim",
+        help_text="The number is on the claim's page, above its name",
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "Enter the claim's number, for example 12",
+            "min_value": "Enter the claim's number, for example 12",
+        },
+    )
+
+    def __init__(self, *args: Any, claim: Claim, choices: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        suggested = self.fields["suggested"]
+        assert isinstance(suggested, forms.TypedChoiceField)  # noqa: S101 - narrows the type
+        suggested.choices = choices
+        if not choices:
+            del self.fields["suggested"]
+            self.fields["number"].label = "Type the number of the claim that says the same"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        chosen = data.get("number") or data.get("suggested")
+        if data.get("number") and data.get("suggested") and data["number"] != data["suggested"]:
+            self.add_error(
+                "number", "Choose one claim: either pick a suggested claim or type a number"
+            )
+            return data
+        if not chosen:
+            field = "suggested" if "suggested" in self.fields else "number"
+            self.add_error(field, "Choose the claim that says the same, or type its number")
+            return data
+        into = Claim.objects.filter(pk=chosen).first()
+        if into is None:
+            self.add_error("number", f"There is no claim {chosen}. Check the number")
+        elif into.pk == self.claim.pk:
+            self.add_error("number", "That is this claim. Choose the other claim")
+        else:
+            data["into"] = into
+        return data
+
+
 class RebuttalForm(GovukFormMixin, forms.ModelForm):
     submit_label = "Save the myth-buster"
 

@@ -38,8 +38,8 @@ _synced_at: datetime | None = None
 # Look back a little before the last sync, so that a row saved in the same instant is not missed.
 _OVERLAP = timedelta(seconds=2)
 MAX_QUERY_CHARS = 2000
-# Matches scoring below this are not shown. The engine's own bands ("strong" from 0.75,
-# "possible" from 0.5) were set on tweets against fact-checks; a short report or a search box
+# Matches scoring below this are not shown. The engine's own bands ("strong" from 0.6,
+# "possible" from 0.45) were set on tweets against fact-checks; a short report or a search box
 # query in other words often scores 0.4-0.5 against the claim it means, so the desk shows
 # everything from 0.3, labelled with its band, and the officer decides.
 MIN_SCORE = 0.3
@@ -128,12 +128,17 @@ def index_reset() -> None:
 
 
 def _sync(index: ClaimIndex, since: datetime | None) -> None:
-    claims = Claim.objects.only("pk", "title", "text")
+    claims = Claim.objects.only("pk", "title", "text", "merged_into")
     rebuttals = Rebuttal.objects.only("pk", "headline", "what_is_said", "published_at")
     if since is not None:
         claims = claims.filter(updated_at__gte=since - _OVERLAP)
         rebuttals = rebuttals.filter(updated_at__gte=since - _OVERLAP)
-    items = [(c.index_key, c.index_text) for c in claims]
+    items = []
+    for c in claims:
+        if c.merged_into_id is None:
+            items.append((c.index_key, c.index_text))
+        else:
+            index.remove(c.index_key)  # merged into another claim: that one is suggested
     for r in rebuttals:
         if r.is_published:
             items.append((r.index_key, r.index_text))
@@ -194,7 +199,11 @@ def suggestions(
     wanted = [m for m in matches if m.score >= min_score]
     claim_ids = [int(m.key.split(":", 1)[1]) for m in wanted if m.key.startswith("claim:")]
     rebuttal_ids = [int(m.key.split(":", 1)[1]) for m in wanted if m.key.startswith("rebuttal:")]
-    claims = {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids)} if include_claims else {}
+    claims = (
+        {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids, merged_into__isnull=True)}
+        if include_claims
+        else {}
+    )
     rebuttals = {
         r.pk: r
         for r in Rebuttal.objects.filter(
@@ -209,7 +218,7 @@ def suggestions(
             claim = claims.get(pk)
             if claim is None:
                 if include_claims:
-                    index_forget(key=m.key)  # deleted since it was indexed
+                    index_forget(key=m.key)  # deleted or merged since it was indexed
                 continue
             out.append(
                 Suggestion(

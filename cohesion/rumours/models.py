@@ -73,6 +73,11 @@ class Claim(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when an officer found this claim says the same as another one and merged it there: its
+    # sightings (and myth-buster) moved to that claim, and it is closed and no longer suggested.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"
+    )
 
     class Meta:
         ordering = ["-updated_at", "-pk"]

@@ -306,6 +306,10 @@ def sighting_match(
     """An officer confirms the report says the same as ``claim``: it becomes a sighting of it."""
     if sighting.state == Sighting.State.DISMISSED:
         raise RumourError("This report was set aside. It cannot be joined to a claim")
+    # A claim merged into another (perhaps since the page was shown): the report joins that one.
+    merged_into = Claim.objects.filter(pk=claim.pk).values_list("merged_into", flat=True).first()
+    if merged_into is not None:
+        claim = Claim.objects.get(pk=merged_into)
     with transaction.atomic():
         locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
         before = _audit_snapshot(locked)
@@ -388,6 +392,71 @@ def claim_update(*, claim: Claim, before: dict[str, Any], actor: User, via: str 
             audit_record(
                 actor=actor, action=AuditEvent.Action.UPDATE, obj=claim, changes=changes, via=via
             )
+    return claim
+
+
+def claim_merge(*, claim: Claim, into: Claim, actor: User, via: str = "web") -> Claim:
+    """``claim`` says the same as ``into``: its sightings (and its myth-buster, if only it has
+    one) move to ``into``, and it is closed with a pointer there. Claims merged into ``claim``
+    before now point to ``into``. Nothing is lost: the merged claim and its history stay."""
+    if claim.pk == into.pk:
+        raise RumourError("A claim cannot be merged into itself. Choose another claim")
+    with transaction.atomic():
+        claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        into = Claim.objects.select_for_update().get(pk=into.pk)
+        if claim.merged_into_id is not None:
+            raise RumourError(
+                f"This claim was already merged into claim {claim.merged_into_id}. Nothing was changed"
+            )
+        if into.merged_into_id is not None:
+            raise RumourError(
+                f"Claim {into.pk} was merged into claim {into.merged_into_id}. "
+                f"Merge into claim {into.merged_into_id} instead"
+            )
+        rebuttal = Rebuttal.objects.filter(claim=claim).first()
+        if rebuttal is not None and Rebuttal.objects.filter(claim=into).exists():
+            raise RumourError(
+                "Both claims have a myth-buster, so merging them would lose one. Nothing was "
+                "changed: keep the two claims apart, or ask an administrator to remove one of "
+                "the myth-busters first"
+            )
+        moved = Sighting.objects.filter(claim=claim).update(claim=into)
+        repointed = Claim.objects.filter(merged_into=claim).update(merged_into=into)
+        if rebuttal is not None:
+            rebuttal.claim = into
+            rebuttal.updated_at = timezone.now()
+            rebuttal.save(update_fields=["claim", "updated_at"])
+            audit_record(
+                actor=actor,
+                action=AuditEvent.Action.UPDATE,
+                obj=rebuttal,
+                changes={"claim": [claim.pk, into.pk]},
+                via=via,
+            )
+        before = snapshot(claim, exclude=["evidence"])
+        claim.merged_into = into
+        claim.status = Claim.Status.CLOSED
+        claim.updated_at = timezone.now()
+        claim.save(update_fields=["merged_into", "status", "updated_at"])
+        changes = diff(before, snapshot(claim, exclude=["evidence"]))
+        changes.pop("updated_at", None)
+        changes["sightings_moved"] = [0, moved]
+        audit_record(
+            actor=actor, action=AuditEvent.Action.UPDATE, obj=claim, changes=changes, via=via
+        )
+        _claim_touch(into)
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=into,
+            changes={
+                "merged_from": [None, claim.pk],
+                "sightings_added": [0, moved],
+                "earlier_merges_repointed": [0, repointed],
+            },
+            via=via,
+        )
+    transaction.on_commit(lambda: alerts_check(claim=into))
     return claim
 
 

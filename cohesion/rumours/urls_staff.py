@@ -15,6 +15,7 @@ urlpatterns = [
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
     path("claims/<int:pk>/edit/", views.claim_edit, name="claim_edit"),
+    path("claims/<int:pk>/merge/", views.claim_merge, name="claim_merge"),
     path("claims/<int:pk>/myth-buster/", views.rebuttal_edit, name="rebuttal_edit"),
     path("claims/<int:pk>/myth-buster/publish/", views.rebuttal_publish, name="rebuttal_publish"),
     path(

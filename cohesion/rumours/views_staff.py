@@ -16,7 +16,7 @@ from cohesion.core.models import Role
 from cohesion.core.permissions import STAFF_ROLES, request_user, role_required, user_has_role
 
 from . import matching, selectors, services
-from .forms import ClaimForm, NewClaimForm, RebuttalForm, RumourLogForm
+from .forms import ClaimForm, MergeClaimForm, NewClaimForm, RebuttalForm, RumourLogForm
 from .models import Alert, Claim, Rebuttal, Sighting
 
 LOG_ROLES = (Role.PARTNER, Role.OFFICER)
@@ -266,6 +266,46 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "title": f"Change “{claim.title}”",
             "back": reverse("rumours_staff:claim", kwargs={"pk": pk}),
+        },
+    )
+
+
+@role_required(*STAFF_ROLES)
+def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merge a claim into another that says the same (an officer chooses; never automatic)."""
+    claim = get_object_or_404(Claim, pk=pk)
+    back = reverse("rumours_staff:claim", kwargs={"pk": pk})
+    if claim.merged_into_id is not None:
+        messages.info(request, f"This claim was already merged into claim {claim.merged_into_id}.")
+        return redirect(back)
+    choices = [
+        (s.claim_pk, f"Claim {s.claim_pk}: {s.title} ({s.percent}% alike, {s.status.lower()})")
+        for s in matching.suggestions(text=claim.index_text, k=6)
+        if s.kind == "claim" and s.claim_pk != claim.pk
+    ][:5]
+    form = MergeClaimForm(
+        request.POST if request.method == "POST" else None, claim=claim, choices=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        into = form.cleaned_data["into"]
+        try:
+            services.claim_merge(claim=claim, into=into, actor=request_user(request))
+        except services.RumourError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, f"Claim {claim.pk} was merged into this claim, with its sightings."
+            )
+            return redirect("rumours_staff:claim", pk=into.pk)
+    return render(
+        request,
+        "rumours/staff/form_page.html",
+        {
+            "form": form,
+            "title": f"Merge “{claim.title}” into another claim",
+            "back": back,
+            "quote": claim.text,
+            "merge_note": True,
         },
     )
 
