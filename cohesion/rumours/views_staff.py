@@ -32,6 +32,17 @@ def _is_officer(request: HttpRequest) -> bool:
     return user_has_role(request.user, STAFF_ROLES)
 
 
+def _form_page(
+    request: HttpRequest, form: forms.BaseForm, *, title: str, back: str, **extra: Any
+) -> HttpResponse:
+    """One form on a page of its own, with a back link (and, in ``extra``, a quote or a note)."""
+    return render(
+        request,
+        "rumours/staff/form_page.html",
+        {"form": form, "title": title, "back": back, **extra},
+    )
+
+
 @role_required(*STAFF_ROLES)
 def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "rumours/staff/desk.html", {"overview": selectors.desk_overview()})
@@ -180,15 +191,12 @@ def report_new_claim(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"“{claim.title}” is a new claim, with this report as its first sighting."
             )
             return redirect("rumours_staff:claim", pk=claim.pk)
-    return render(
+    return _form_page(
         request,
-        "rumours/staff/form_page.html",
-        {
-            "form": form,
-            "title": "File as a new claim",
-            "back": reverse("rumours_staff:report", kwargs={"pk": pk}),
-            "quote": sighting.text,
-        },
+        form,
+        title="File as a new claim",
+        back=reverse("rumours_staff:report", kwargs={"pk": pk}),
+        quote=sighting.text,
     )
 
 
@@ -259,14 +267,11 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, "The claim has been saved.")
         return redirect("rumours_staff:claim", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "rumours/staff/form_page.html",
-        {
-            "form": form,
-            "title": f"Change “{claim.title}”",
-            "back": reverse("rumours_staff:claim", kwargs={"pk": pk}),
-        },
+        form,
+        title=f"Change “{claim.title}”",
+        back=reverse("rumours_staff:claim", kwargs={"pk": pk}),
     )
 
 
@@ -297,16 +302,13 @@ def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
                 request, f"Claim {claim.pk} was merged into this claim, with its sightings."
             )
             return redirect("rumours_staff:claim", pk=into.pk)
-    return render(
+    return _form_page(
         request,
-        "rumours/staff/form_page.html",
-        {
-            "form": form,
-            "title": f"Merge “{claim.title}” into another claim",
-            "back": back,
-            "quote": claim.text,
-            "merge_note": True,
-        },
+        form,
+        title=f"Merge “{claim.title}” into another claim",
+        back=back,
+        quote=claim.text,
+        merge_note=True,
     )
 
 
@@ -325,15 +327,12 @@ def rebuttal_edit(request: HttpRequest, pk: int) -> HttpResponse:
             + ("" if rebuttal.is_published else " It is not public until you publish it."),
         )
         return redirect("rumours_staff:claim", pk=pk)
-    return render(
+    return _form_page(
         request,
-        "rumours/staff/form_page.html",
-        {
-            "form": form,
-            "title": "Write the myth-buster",
-            "back": reverse("rumours_staff:claim", kwargs={"pk": pk}),
-            "public_note": True,
-        },
+        form,
+        title="Write the myth-buster",
+        back=reverse("rumours_staff:claim", kwargs={"pk": pk}),
+        public_note=True,
     )
 
 
