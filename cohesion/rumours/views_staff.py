@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -19,6 +20,7 @@ from . import matching, selectors, services
 from .forms import ClaimForm, MergeClaimForm, NewClaimForm, RebuttalForm, RumourLogForm
 from .models import Alert, Claim, Rebuttal, Sighting
 
+T = TypeVar("T")
 LOG_ROLES = (Role.PARTNER, Role.OFFICER)
 # The largest request the log form accepts: the screenshot limit and room for the other fields.
 MAX_REQUEST_BYTES = services.SCREENSHOT_MAX_BYTES + 256 * 1024
@@ -30,6 +32,15 @@ TOO_BIG = (
 
 def _is_officer(request: HttpRequest) -> bool:
     return user_has_role(request.user, STAFF_ROLES)
+
+
+def _refused_on_form(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
+    """Run a service call; if it refuses, its message goes on the form (nothing was saved)."""
+    try:
+        return action()
+    except services.RumourError as exc:
+        form.add_error(None, str(exc))
+        return None
 
 
 def _form_page(
@@ -180,13 +191,13 @@ def report_new_claim(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"title": sighting.text[:80], "text": sighting.text[:2000]}
     form = NewClaimForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            claim = services.claim_create(
+        claim = _refused_on_form(
+            form,
+            lambda: services.claim_create(
                 claim=form.save(commit=False), actor=request_user(request), sighting=sighting
-            )
-        except services.RumourError as exc:
-            form.add_error(None, str(exc))
-        else:
+            ),
+        )
+        if claim is not None:
             messages.success(
                 request, f"“{claim.title}” is a new claim, with this report as its first sighting."
             )
@@ -293,11 +304,10 @@ def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         into = form.cleaned_data["into"]
-        try:
-            services.claim_merge(claim=claim, into=into, actor=request_user(request))
-        except services.RumourError as error:
-            form.add_error(None, str(error))
-        else:
+        merged = _refused_on_form(
+            form, lambda: services.claim_merge(claim=claim, into=into, actor=request_user(request))
+        )
+        if merged is not None:
             messages.success(
                 request, f"Claim {claim.pk} was merged into this claim, with its sightings."
             )
