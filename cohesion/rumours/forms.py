@@ -370,7 +370,9 @@ class MergeClaimForm(GovukFormMixin, forms.Form):
         if into is None:
             self.add_error("number", f"There is no claim {chosen}. Check the number")
         elif into.pk == self.claim.pk:
-            self.add_error("number", "That is this claim. Choose the other claim")
+            self.add_error(
+                "number", "That is this claim’s own number. Type the number of the other claim"
+            )
         else:
             data["into"] = into
         return data

@@ -318,6 +318,7 @@ def claim_merge(request: HttpRequest, pk: int) -> HttpResponse:
         title=f"Merge “{claim.title}” into another claim",
         back=back,
         quote=claim.text,
+        quote_label="The claim says:",
         merge_note=True,
     )
 

@@ -64,7 +64,9 @@ def test_officer_merges_a_twin_claim_and_its_sightings_follow(officer_client, cl
 
 def test_the_myth_buster_moves_when_only_the_merged_claim_has_one(officer, claims, twin):
     housing_rebuttal = claims["rebuttal"]
-    second = Claim.objects.create(title="Rents up because of migrants", text="Migrants put rents up")
+    second = Claim.objects.create(
+        title="Rents up because of migrants", text="Migrants put rents up"
+    )
     services.claim_merge(claim=claims["housing"], into=second, actor=officer)
     housing_rebuttal.refresh_from_db()
     assert housing_rebuttal.claim == second
@@ -96,7 +98,10 @@ def test_merge_refusals_change_nothing(officer, officer_client, claims, twin):
     cases = [
         ({}, "Choose the claim that says the same, or type its number"),
         ({"number": "99999"}, "There is no claim 99999. Check the number"),
-        ({"number": str(twin.pk)}, "That is this claim. Choose the other claim"),
+        (
+            {"number": str(twin.pk)},
+            "That is this claim’s own number. Type the number of the other claim",
+        ),
         ({"number": "abc"}, "Enter the claim&#x27;s number, for example 12"),
         (
             {"number": str(claims["buses"].pk), "suggested": str(mosque.pk)},
