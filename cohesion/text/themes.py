@@ -141,6 +141,10 @@ SHARPNESS = 3.0
 # (highest modularity) is used. 0 is "meaning only", 0.5 is "meaning and words equally".
 WORD_WEIGHTS = (0.0, 0.5)
 CENTRE_EMBEDDINGS = True
+# Louvain partitions pooled into the final one (consensus clustering): one Louvain run depends on
+# its seed (the order nodes are visited); edges whose ends fall in the same theme in every run
+# keep their weight, the others are weakened, and Louvain runs once more on that graph.
+CONSENSUS_RUNS = 3
 
 
 def resolution_for(n: int) -> float:
@@ -191,6 +195,28 @@ def louvain(graph: Any, *, resolution: float, seed: int) -> tuple[np.ndarray, fl
     return _renumber(labels), quality
 
 
+def consensus(graph: Any, first: np.ndarray, *, resolution: float, seed: int) -> np.ndarray:
+    """Themes agreed by ``CONSENSUS_RUNS`` Louvain runs (``first`` is the run with ``seed``).
+
+    Each edge's weight is multiplied by the share of runs that put its two ends in the same
+    theme (Lancichinetti and Fortunato's consensus clustering, one round), then Louvain partitions
+    that graph. The result depends much less on the seed than one run does.
+    """
+    import scipy.sparse as sp
+
+    if CONSENSUS_RUNS <= 1:
+        return first
+    runs = [first] + [
+        louvain(graph, resolution=resolution, seed=seed + r)[0] for r in range(1, CONSENSUS_RUNS)
+    ]
+    edges = graph.tocoo()
+    agree = np.mean([labels[edges.row] == labels[edges.col] for labels in runs], axis=0)
+    weights = edges.data * agree
+    keep = weights > 0
+    pooled = sp.csr_matrix((weights[keep], (edges.row[keep], edges.col[keep])), shape=graph.shape)
+    return louvain(pooled, resolution=resolution, seed=seed)[0]
+
+
 def meaning_view(embeddings: np.ndarray) -> np.ndarray:
     """Embeddings with the common direction removed (what every answer shares), renormalised."""
     if not CENTRE_EMBEDDINGS or len(embeddings) < 2:
@@ -214,7 +240,7 @@ def cluster(
     words, info = _word_view(texts, 100, seed)
     resolution = resolution_for(len(texts))
     tried = []
-    best: tuple[float, float, np.ndarray, np.ndarray] | None = None
+    best: tuple[float, float, np.ndarray, np.ndarray, Any] | None = None
     for weight in WORD_WEIGHTS:
         if weight > 0 and info.get("vocabulary", 0) == 0:
             continue
@@ -233,17 +259,17 @@ def cluster(
             }
         )
         if best is None or quality > best[0]:
-            best = (quality, weight, labels, vectors)
+            best = (quality, weight, labels, vectors, graph)
     if best is None:  # pragma: no cover - the meaning-only view is always tried
         raise RuntimeError("no representation could be built")
-    _quality, weight, labels, vectors = best
+    _quality, weight, labels, vectors, graph = best
     centred = False
     if weight == 0 and CENTRE_EMBEDDINGS and len(texts) > NEIGHBOURS + 1:
         vectors = meaning_view(embeddings)
-        labels, _q = louvain(
-            knn_graph(vectors, NEIGHBOURS, SHARPNESS), resolution=resolution, seed=seed
-        )
+        graph = knn_graph(vectors, NEIGHBOURS, SHARPNESS)
+        labels, _q = louvain(graph, resolution=resolution, seed=seed)
         centred = True
+    labels = consensus(graph, labels, resolution=resolution, seed=seed)
     info.update(
         {
             "representation": (
@@ -255,6 +281,7 @@ def cluster(
             "word_weights_tried": tried,
             "word_weight_chosen_by": "highest modularity of the neighbour graph's communities",
             "clustering": "Louvain communities of the cosine k-nearest-neighbour graph",
+            "consensus_runs": CONSENSUS_RUNS,
             "neighbours": NEIGHBOURS,
             "edge_sharpness": SHARPNESS,
             "resolution": resolution,
