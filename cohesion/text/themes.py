@@ -359,10 +359,25 @@ def class_tfidf_keywords(
     return out
 
 
+LABEL_PARTS = 3
+
+
 def label_from_keywords(keywords: Sequence[str]) -> str:
-    if not keywords:
+    """A short label from a theme's keywords, best first, with no word said twice: a phrase that
+    holds a word already in the label takes that word's place ("bus" then "bus fares" gives "Bus
+    fares"), and a keyword sharing a word with another part is left out."""
+    parts: list[str] = []
+    for keyword in keywords:
+        words = set(keyword.split())
+        overlapping = [p for p in parts if words & set(p.split())]
+        if not overlapping:
+            if len(parts) < LABEL_PARTS:
+                parts.append(keyword)
+        elif len(overlapping) == 1 and set(overlapping[0].split()) < words:
+            parts[parts.index(overlapping[0])] = keyword
+    if not parts:
         return "Other answers"
-    label = ", ".join(keywords[:3])
+    label = ", ".join(parts)
     return label[:1].upper() + label[1:]
 
 

@@ -164,3 +164,18 @@ def test_consensus_keeps_what_every_run_agrees_on():
     pooled = consensus(graph, first, resolution=1.0, seed=0)
     assert len(set(pooled[:6])) == 1 and len(set(pooled[6:])) == 1
     assert pooled[0] != pooled[6]
+
+
+@pytest.mark.parametrize(
+    ("keywords", "label"),
+    [
+        (["bus", "bus fares", "older people", "older"], "Bus fares, older people"),
+        (["time", "time asking", "did time", "asking", "council"], "Time asking, council"),
+        (["litter", "park", "bins", "dog"], "Litter, park, bins"),
+        ([], "Other answers"),
+    ],
+)
+def test_labels_do_not_say_a_word_twice(keywords, label):
+    from cohesion.text.themes import label_from_keywords
+
+    assert label_from_keywords(keywords) == label
