@@ -51,6 +51,8 @@ def test_officer_merges_a_twin_claim_and_its_sightings_follow(officer_client, cl
     # The merged claim's page says where it went, and it is not offered as a match any more.
     page = officer_client.get(reverse("rumours_staff:claim", kwargs={"pk": twin.pk})).content
     assert b"merged there" in page
+    listing = officer_client.get(reverse("rumours_staff:claim_list")).content.decode()
+    assert f"Closed: merged into claim {mosque.pk}" in listing
     keys = [s.claim_pk for s in matching.suggestions(text=twin.text) if s.kind == "claim"]
     assert twin.pk not in keys
     assert mosque.pk in keys
