@@ -247,7 +247,7 @@ def answer_clean(
         if len(cleaned) > MAX_ANSWER_CHARS:
             raise AnswerError(
                 f"Your answer is too long: it must be {MAX_ANSWER_CHARS:,} characters or fewer "
-                f"(it has {len(cleaned):,}). Shorten it, or send us the rest by email"
+                f"(it has {len(cleaned):,}). Shorten it to the points that matter most to you"
             )
         if question.required and not cleaned and not partial:
             raise AnswerError("Write your answer")
@@ -1284,7 +1284,9 @@ def report_pdf_run(*, job_id: str, consultation_id: int, user_id: int | None) ->
             changes={"pdf_bytes": len(pdf)},
             via="task",
         )
-    job_finish(job_id=job_id, result={"consultation_id": consultation_id}, message="The PDF is ready")
+    job_finish(
+        job_id=job_id, result={"consultation_id": consultation_id}, message="The PDF is ready"
+    )
 
 
 def today() -> date:

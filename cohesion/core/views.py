@@ -149,6 +149,12 @@ def job_status(request: HttpRequest, pk: str) -> JsonResponse:
     )
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
+    """A request Django could not read (for example a paste over the upload limit): a page in
+    plain English instead of the bare "Bad Request (400)"."""
+    return render(request, "400.html", status=400)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponseBase:
     return render(request, "403.html", status=403)
 

@@ -96,3 +96,14 @@ def test_a_page_left_open_for_days_keeps_what_was_typed(client, strategy_data):
 
 def test_thanks_page_without_a_report_goes_back_to_the_form(client):
     assert client.get(reverse("rumours_public:report_thanks")).url == URL
+
+
+def test_a_paste_over_the_upload_limit_gets_a_plain_page_and_saves_nothing(client, strategy_data):
+    # Django refuses a form body over DATA_UPLOAD_MAX_MEMORY_SIZE before the view runs; the
+    # resident sees a page that says what happened and what to do, not "Bad Request (400)".
+    response = client.post(URL, data(text="x" * (6 * 1024 * 1024)))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Sorry, we could not read what you sent" in page
+    assert "Nothing was saved" in page and "make it shorter" in page
+    assert not Sighting.objects.exists()
