@@ -230,6 +230,13 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return self.sentence[:300]
 
+    @property
+    def method_label(self) -> str:
+        """The method's plain name for officers (the code stays in ``method``)."""
+        from cohesion.tensions.warning import method_label
+
+        return method_label(self.method)
+
 
 class TensionSettings(models.Model):
     """Settings a platform admin can change: retention and early warning. One row."""

@@ -160,7 +160,7 @@ def ward_map(*, week: date, show_alerts: bool = True) -> dict[str, Any]:
 def ward_series(*, ward: Ward, end: date, weeks: int = 52) -> list[dict[str, Any]]:
     """For each category: the ward's weekly counts for the last ``weeks`` weeks with the
     expected level, threshold and alarm weeks from the early-warning engine."""
-    from cohesion.tensions.warning import series_band
+    from cohesion.tensions.warning import method_label, series_band
 
     alpha = TensionSettings.current().alert_alpha
     data = weekly_counts(current_week=end, weeks=None, wards=[ward])
@@ -178,6 +178,7 @@ def ward_series(*, ward: Ward, end: date, weeks: int = 52) -> list[dict[str, Any
             "chart": None,
             "rows": [],
             "method": "",
+            "method_reason": "",
         }
         if recent.sum() == 0:
             out.append(item)
@@ -187,7 +188,8 @@ def ward_series(*, ward: Ward, end: date, weeks: int = 52) -> list[dict[str, Any
         threshold = np.asarray(band.threshold, dtype=float)
         alarm = np.asarray(band.alarm, dtype=bool)
         week_list = data.weeks[-shown:]
-        item["method"] = band.method
+        item["method"] = method_label(band.method)
+        item["method_reason"] = str(band.parameters.get("reason", ""))
         item["chart"] = charts.band_chart(
             title=f"{label} reports each week in {ward.name}",
             weeks=week_list,

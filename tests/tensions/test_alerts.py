@@ -106,6 +106,7 @@ def test_officer_acknowledges_records_action_and_closes(tension_data: dict) -> N
     detail = client.get(detail_url).content.decode()
     assert alert.sentence in detail
     assert "The reports behind the alert" in detail
+    assert alert.method_label in detail and alert.method_label != alert.method
 
     # Closing without an action is refused with a reason.
     refused = client.post(reverse("tensions:alert_close", kwargs={"pk": alert.pk}))

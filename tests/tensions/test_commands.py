@@ -50,7 +50,9 @@ def test_demo_loader_shows_a_planted_cluster_alert(db: None) -> None:
     assert "already loaded" in out.getvalue()
 
 
-def test_a_gap_of_months_or_only_zeros_is_handled(tension_data: dict) -> None:
+def test_a_gap_of_months_or_only_zeros_is_handled(
+    tension_data: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Reports a year ago, then nothing for months, then one this week: no error, and the run
     says what it found."""
     from datetime import timedelta
@@ -65,7 +67,20 @@ def test_a_gap_of_months_or_only_zeros_is_handled(tension_data: dict) -> None:
     TensionReport.objects.create(ward=a, occurred_on=TODAY, **report_kwargs())
     out = StringIO()
     call_command("tensions_nightly", "--today", TODAY.isoformat(), stdout=out)
-    assert "new alert" in out.getvalue()
+    # one report after months of silence is not compared with the reports before the gap
+    assert "0 new alerts." in out.getvalue()
+    # the ward page (seen in the same week) says why there is no expected level
+    from django.urls import reverse
+
+    from cohesion.tensions import selectors
+    from tests.tensions.conftest import client_for
+
+    monkeypatch.setattr(selectors, "current_week", lambda: selectors.week_start(TODAY))
+    page = client_for(tension_data["officer"]).get(
+        reverse("tensions:ward_detail", kwargs={"code": a.code})
+    )
+    assert page.status_code == 200
+    assert "weeks with no reports; only the weeks after it used" in page.content.decode()
 
 
 def test_wards_with_reports_cannot_be_deleted(tension_data: dict) -> None:

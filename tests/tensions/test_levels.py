@@ -97,6 +97,10 @@ def test_map_and_ward_page(tension_data: dict) -> None:
     assert "Online tension reports each week in" in ward_page
     assert "alert threshold" in ward_page.lower()
     assert "Rising online tension" in ward_page
+    # the method is named in words with why it was chosen, not as a code
+    assert "Method: EARS C2 (short history" in ward_page
+    assert "weeks of history." in ward_page
+    assert "ears_c2" not in ward_page
     assert (
         client.get(reverse("tensions:ward_detail", kwargs={"code": "E0NOWARD"})).status_code == 404
     )

@@ -60,6 +60,25 @@ METHODS = (
     "nb_cusum",
 )
 
+#: What each method is called on the officers' pages (the code names stay in the records).
+METHOD_LABELS = {
+    "seasonal_regression": "seasonal regression (2 years of weekly history or more)",
+    "farrington_noufaily": "improved Farrington method",
+    "farrington_1996": "Farrington method (1996)",
+    "ears_c1": "EARS C1 (short history: compares with the 7 weeks before)",
+    "ears_c2": "EARS C2 (short history: compares with 7 earlier weeks, leaving out the last 2)",
+    "ears_c3": "EARS C3 (short history)",
+    "nb_cusum": "CUSUM for slow rises",
+    "space_time_scan": "space-time scan over neighbouring wards",
+    "none": "no method: too little history to compare with",
+}
+
+
+def method_label(code: str) -> str:
+    """The plain name of a method code for officers; an unknown code is shown as it is."""
+    return METHOD_LABELS.get(code, code)
+
+
 #: Weeks with no report in a row that count as a gap in the data (if implausible for the series).
 GAP_WEEKS = 13
 #: Smallest standard deviation EARS uses when chosen automatically (avoids alarming on 1 report
