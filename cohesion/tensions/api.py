@@ -72,6 +72,11 @@ class ErrorOut(Schema):
     errors: dict[str, str] = {}
 
 
+class DuplicateOut(Schema):
+    detail: str
+    existing_id: int
+
+
 def _out(report: TensionReport, *, user: User) -> dict[str, Any]:
     personal = selectors.may_see_personal_details(user=user, report=report)
     return {
@@ -109,9 +114,14 @@ def list_tension_reports(
     return [_out(r, user=user) for r in reports[:500]]
 
 
-@router.post("/reports", response={201: TensionReportOut, 403: ErrorOut, 422: ErrorOut})
+@router.post(
+    "/reports",
+    response={201: TensionReportOut, 403: ErrorOut, 409: DuplicateOut, 422: ErrorOut},
+)
 def create_tension_report(request: HttpRequest, payload: TensionReportIn) -> Any:
-    """Log a tension report from a partner system."""
+    """Log a tension report from a partner system. A report whose ``reference`` your
+    organisation has already posted is refused with 409 and the first report's id, so that a
+    retry does not count twice in the early warning."""
     user = _reporter(request)
     ward = Ward.objects.filter(code=payload.ward_code.strip().upper()).first()
     if ward is None:
@@ -142,6 +152,18 @@ def create_tension_report(request: HttpRequest, payload: TensionReportIn) -> Any
     if errors:
         return Status(422, {"detail": "Check the report.", "errors": errors})
     with transaction.atomic():
+        existing = services.report_posted_before(reference=payload.reference, user=user)
+        if existing is not None:
+            return Status(
+                409,
+                {
+                    "detail": (
+                        f"Your organisation already sent the report “{payload.reference.strip()}”"
+                        f" (report {existing.pk}). Nothing new was saved."
+                    ),
+                    "existing_id": existing.pk,
+                },
+            )
         report = services.report_create(
             data=data, actor=user, source=TensionReport.Source.API, via="api"
         )

@@ -196,6 +196,21 @@ def report_validate(*, data: ReportInput, today: date | None = None) -> dict[str
     return errors
 
 
+def report_posted_before(*, reference: str, user: User) -> TensionReport | None:
+    """The report a partner system already posted with this reference (references are the
+    partner's own, so they are matched within the poster's organisation, or the poster's own
+    reports if they have none)."""
+    ref = reference.strip()[:60]
+    if not ref:
+        return None
+    mine = TensionReport.objects.filter(source=TensionReport.Source.API, external_ref=ref)
+    if user.organisation_id:
+        mine = mine.filter(organisation_id=user.organisation_id)
+    else:
+        mine = mine.filter(reported_by=user)
+    return mine.order_by("pk").first()
+
+
 def report_create(
     *,
     data: ReportInput,
@@ -228,7 +243,7 @@ def report_create(
         else getattr(actor, "organisation", None),
         reported_by=actor,
         source=source,
-        external_ref=data.external_ref[:60],
+        external_ref=data.external_ref.strip()[:60],
     )
     # The audit log never holds the personal details themselves.
     audit_record(

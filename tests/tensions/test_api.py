@@ -74,6 +74,26 @@ def test_bad_reports_are_refused_with_a_reason(
     assert not TensionReport.objects.exists()
 
 
+def test_the_same_reference_posted_twice_is_a_409_and_counts_once(tension_data: dict) -> None:
+    """A partner system that retries must not make one incident count twice in the early
+    warning; another organisation may use the same reference for its own report."""
+    _, token = api_token_create(user=tension_data["partner"], name="Police feed")
+    _, school_token = api_token_create(user=tension_data["other_partner"], name="School feed")
+    ward = tension_data["wards"][0].code
+    first = post(token, payload(ward))
+    assert first.status_code == 201
+    again = post(token, payload(ward, reference=" SYS-1 ", summary="Same incident, sent again"))
+    assert again.status_code == 409
+    body = again.json()
+    assert body["existing_id"] == first.json()["id"]
+    assert "already sent the report “SYS-1”" in body["detail"] and "Nothing new" in body["detail"]
+    assert TensionReport.objects.count() == 1
+    assert post(school_token, payload(ward)).status_code == 201
+    assert post(token, payload(ward, reference="")).status_code == 201
+    assert post(token, payload(ward, reference="")).status_code == 201  # no reference: no check
+    assert TensionReport.objects.count() == 4
+
+
 def test_partners_read_only_their_organisations_reports(tension_data: dict) -> None:
     _, police_token = api_token_create(user=tension_data["partner"], name="Feed")
     _, school_token = api_token_create(user=tension_data["other_partner"], name="Feed")
