@@ -19,21 +19,30 @@ from .models import Rebuttal
 logger = logging.getLogger(__name__)
 
 REPORTS_PER_HOUR = 5  # reports one address may send in an hour
+TRIES_PER_HOUR = 30  # posts of the form, mistakes included, one address may make in an hour
 MIN_SECONDS = 3  # a person takes longer than this to read and fill in the form
 MAX_SECONDS = 24 * 60 * 60
 TOO_MANY = "You have sent a lot of reports in the last hour. Thank you. Please wait an hour before you send another"
 THANKS_KEY = "rumours-public-thanks"
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    key = f"rumours-public-report:{client_ip(request) or 'unknown'}"
+def _bump(request: HttpRequest, kind: str) -> int:
+    """Count one more ``kind`` ("sent" or "tries") from this address in the hour; the new count."""
+    key = f"rumours-public-{kind}:{client_ip(request) or 'unknown'}"
     cache.add(key, 0, 60 * 60)
     try:
-        count = cache.incr(key)
+        return int(cache.incr(key))
     except ValueError:  # expired between add and incr
         cache.set(key, 1, 60 * 60)
-        count = 1
-    return count > REPORTS_PER_HOUR
+        return 1
+
+
+def _rate_limited(request: HttpRequest) -> bool:
+    """Too many reports from this address in the hour. Reports saved (and bot attempts) count
+    against ``REPORTS_PER_HOUR``; a form sent back to fix a mistake does not, so a resident
+    correcting an answer is never blocked, but every post counts against ``TRIES_PER_HOUR``."""
+    sent = cache.get(f"rumours-public-sent:{client_ip(request) or 'unknown'}", 0)
+    return sent >= REPORTS_PER_HOUR or _bump(request, "tries") > TRIES_PER_HOUR
 
 
 @public
@@ -75,6 +84,7 @@ def report(request: HttpRequest) -> HttpResponse:
     age = form_token_age(request.POST.get("started", ""), max_age=10 * 365 * 24 * 3600)
     if request.POST.get("website") or age is None or age < MIN_SECONDS:
         logger.info("Public rumour report refused as automated from %s", client_ip(request))
+        _bump(request, "sent")
         request.session[THANKS_KEY] = "sent"
         return redirect("rumours_public:report_thanks")
     if age > MAX_SECONDS:
@@ -93,11 +103,13 @@ def report(request: HttpRequest) -> HttpResponse:
                 data=form.sighting_input(), actor=None, via="web", request=request
             )
         except services.DuplicateReport:
+            _bump(request, "sent")
             request.session[THANKS_KEY] = "duplicate"
             return redirect("rumours_public:report_thanks")
         except services.RumourError as exc:
             form.add_error(None, str(exc))
         else:
+            _bump(request, "sent")
             request.session[THANKS_KEY] = "sent"
             return redirect("rumours_public:report_thanks")
     return render(request, "rumours/public/report.html", {"form": form})

@@ -74,8 +74,23 @@ def test_too_many_reports_from_one_address_are_refused_with_a_message(client, st
         assert client.post(URL, data(text=f"Rumour number {i} about the bins")).status_code == 302
     response = client.post(URL, data(text="One more rumour about the bins"))
     assert response.status_code == 429
-    assert "wait an hour" in response.content.decode()
+    page = response.content.decode()
+    assert "wait an hour" in page
+    assert "One more rumour about the bins" in page  # what was typed is still there
     assert Sighting.objects.count() == 5
+
+
+def test_fixing_mistakes_does_not_use_up_the_hourly_limit(client, strategy_data):
+    for _ in range(8):
+        assert client.post(URL, data(text="")).status_code == 200  # sent back to fix it
+    for i in range(5):
+        assert client.post(URL, data(text=f"Rumour number {i} about the bins")).status_code == 302
+    assert Sighting.objects.count() == 5
+    # but endless posts from one address are still stopped, saved or not
+    other = {"REMOTE_ADDR": "192.0.2.7"}
+    for _ in range(30):
+        assert client.post(URL, data(text=""), **other).status_code == 200
+    assert client.post(URL, data(text=""), **other).status_code == 429
 
 
 def test_an_empty_or_huge_report_gets_a_clear_message(client, strategy_data):
