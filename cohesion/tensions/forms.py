@@ -61,7 +61,7 @@ class ReportForm(GovukFormMixin, forms.Form):
         label="Postcode (optional)",
         required=False,
         max_length=10,
-        help_text="If you know it. We check it is in the ward you chose.",
+        help_text="If you know it. We check it against the council’s address list where we can.",
     )
     latitude = forms.FloatField(
         label="Latitude (optional)",

@@ -96,6 +96,17 @@ def postcode_ward(*, postcode: str) -> Ward | None:
     return None
 
 
+def postcode_district_covered(*, postcode: str) -> bool | None:
+    """Whether the council's address list holds any address in the postcode's district (the part
+    before the space, "ST1"); None when there is no address list to check against."""
+    from cohesion.assembly.models import Address
+
+    if not Address.objects.exists():
+        return None
+    district = postcode.split(" ")[0]
+    return Address.objects.filter(postcode__istartswith=f"{district} ").exists()
+
+
 def point_ward(*, latitude: float, longitude: float, wards: Iterable[Ward]) -> Ward | None:
     """The ward whose boundary holds a point, if any."""
     from shapely.geometry import Point, shape
@@ -174,6 +185,11 @@ def report_validate(*, data: ReportInput, today: date | None = None) -> dict[str
                     errors["postcode"] = (
                         f"The postcode {normal} is in {known.name}, not {data.ward.name}: "
                         "check the ward or the postcode"
+                    )
+                if known is None and postcode_district_covered(postcode=normal) is False:
+                    errors["postcode"] = (
+                        f"The postcode {normal} is not in any ward we cover: check it, "
+                        "or leave it empty"
                     )
     if (data.latitude is None) != (data.longitude is None):
         errors["latitude"] = "Give both the latitude and the longitude of the place, or neither"

@@ -117,6 +117,13 @@ def test_a_known_postcode_in_another_ward_is_refused(tension_data: dict) -> None
     assert not TensionReport.objects.exists()
     client.post(reverse("tensions:report_new"), form_data(b, postcode="st11aa"))
     assert TensionReport.objects.get().postcode == "ST1 1AA"
+    # a postcode from a district with none of the council's addresses is not one of our wards
+    outside = client.post(reverse("tensions:report_new"), form_data(b, postcode="SW1A 1AA"))
+    assert "The postcode SW1A 1AA is not in any ward we cover" in outside.content.decode()
+    # one we cannot place exactly, in a district we cover, is kept as typed
+    client.post(reverse("tensions:report_new"), form_data(b, postcode="ST1 9ZZ"))
+    assert TensionReport.objects.filter(postcode="ST1 9ZZ").count() == 1
+    assert TensionReport.objects.count() == 2
 
 
 def test_personal_details_only_for_officers_and_the_same_organisation(tension_data: dict) -> None:
