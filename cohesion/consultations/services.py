@@ -588,6 +588,7 @@ def responses_import_rows(
     mapping, id_col, date_col = import_columns(consultation=consultation, header=header)
     outcome = ImportOutcome()
     seen: dict[str, int] = {}
+    seen_rows: dict[tuple[str, ...], int] = {}
     for offset, row in enumerate(body):
         line = offset + 2
         if on_progress and offset % 100 == 0:
@@ -610,6 +611,23 @@ def responses_import_rows(
                 }
             )
             continue
+        if not source:
+            # With no response id, the same words twice are almost always the same response sent
+            # twice; answers with no free text can be the same for two people, so they are kept.
+            same = tuple(cell.strip().casefold() for cell in row)
+            has_text = any(not q.is_closed and row[i].strip() for i, q in mapping.items())
+            if has_text and same in seen_rows:
+                outcome.rejected.append(
+                    {
+                        "line": line,
+                        "reason": (
+                            f"This row repeats line {seen_rows[same]} word for word. If it is a "
+                            "different person’s response, give each row its own response id"
+                        ),
+                    }
+                )
+                continue
+            seen_rows.setdefault(same, line)
         submitted_at = None
         if date_col is not None and row[date_col].strip():
             submitted_at = _parse_when(row[date_col])

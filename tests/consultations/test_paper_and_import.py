@@ -113,6 +113,26 @@ def test_a_file_in_windows_encoding_is_read_with_a_note(
     )
 
 
+def test_rows_repeated_word_for_word_without_an_id_are_refused_but_choices_alone_are_kept(
+    officer_client: Client, consultation: Consultation, django_capture_on_commit_callbacks: object
+) -> None:
+    raw = (
+        "q1,q4\n"
+        "Agree,Too many cars on our road\n"
+        "Agree,Too many cars on our road \n"  # the same response sent twice
+        "Disagree,\n"
+        "Disagree,\n"  # two people can tick the same box
+    ).encode("utf-16")  # with a byte-order mark, as some survey tools save it
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        _import(officer_client, consultation, raw)
+    record = ResponseImport.objects.get()
+    assert (record.rows_total, record.rows_saved, record.rows_rejected) == (4, 3, 1)
+    reason = record.rejections[0]
+    assert reason["line"] == 3 and "repeats line 2 word for word" in reason["reason"]
+    assert "give each row its own response id" in reason["reason"]
+    assert Response.objects.filter(channel="import").count() == 3
+
+
 def test_files_that_cannot_be_read_are_refused_with_a_message(
     officer_client: Client, consultation: Consultation
 ) -> None:
