@@ -328,8 +328,8 @@ def closed_message(consultation: Consultation) -> str:
     if not consultation.is_published or timezone.localdate() < consultation.opens_on:
         return "This consultation is not open yet."
     return (
-        f"This consultation closed on {consultation.closes_on:%-d %B %Y}, so we cannot take new answers. "
-        "Anything you saved is kept but will not be counted."
+        f"This consultation closed on {consultation.closes_on:%-d %B %Y}, so we cannot take "
+        "new answers. Answers that were not sent before it closed are not counted."
     )
 
 

@@ -33,8 +33,13 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
 
 
 def _closed(
-    request: HttpRequest, consultation: Consultation, response: Response | None = None
+    request: HttpRequest,
+    consultation: Consultation,
+    response: Response | None = None,
+    typed: str = "",
 ) -> HttpResponse:
+    """The consultation is not taking answers. ``typed``: words the resident had just written,
+    shown back so that they can keep a copy (they are not saved)."""
     return render(
         request,
         "consultations/public/closed.html",
@@ -42,6 +47,7 @@ def _closed(
             "consultation": consultation,
             "message": services.closed_message(consultation),
             "response": response,
+            "typed": typed.strip()[: services.MAX_ANSWER_CHARS],
         },
         status=200,
     )
@@ -144,7 +150,8 @@ def answer_question(request: HttpRequest, slug: str, number: int) -> HttpRespons
     )
     if request.method == "POST":
         if not consultation.is_open():
-            return _closed(request, consultation, response)
+            typed = request.POST.get("answer", "") if question.kind == Question.Kind.TEXT else ""
+            return _closed(request, consultation, response, typed=typed)
         action = request.POST.get("action", "continue")
         if action == "save":
             saved = _save_raw(request, response, question, form)

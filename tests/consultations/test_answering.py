@@ -95,7 +95,7 @@ def test_a_choice_that_is_not_offered_is_refused(consultation: Consultation) -> 
     assert "Choose from the answers shown" in page.content.decode()
 
 
-def test_closing_while_someone_answers_shows_a_clear_message_and_keeps_what_was_saved(
+def test_closing_while_someone_answers_shows_a_clear_message_and_gives_back_what_was_typed(
     consultation: Consultation,
 ) -> None:
     resident = Client()
@@ -111,6 +111,16 @@ def test_closing_while_someone_answers_shows_a_clear_message_and_keeps_what_was_
     )
     assert "this consultation is not taking answers" in page.content.decode().lower()
     assert "closed on" in page.content.decode()
+    text_question = next(
+        n for n, q in enumerate(consultation.questions.order_by("order"), 1) if q.kind == "text"
+    )
+    written = resident.post(
+        _url("question", consultation, number=text_question),
+        {"action": "continue", "answer": "More youth clubs & safer parks"},
+    ).content.decode()
+    assert "This is what you had just written" in written
+    assert "More youth clubs &amp; safer parks" in written  # shown back, escaped, not saved
+    assert "not sent before it closed are not counted" in written
     sent = resident.post(_url("check", consultation))
     assert "closed on" in sent.content.decode()
     response = Response.objects.get(consultation=consultation)
