@@ -157,6 +157,22 @@ def test_a_failed_theme_run_keeps_the_themes_there_were(
     assert "The themes you had before are kept" in page
 
 
+def test_when_no_themes_can_be_found_the_page_says_why(
+    officer_client: Client, consultation: Consultation, django_capture_on_commit_callbacks: Any
+) -> None:
+    question = consultation.questions.get(order=4)
+    enter(consultation, ref="E1", answers={1: "Agree", 4: "🙂🙂"})
+    enter(consultation, ref="E2", answers={1: "Disagree", 4: "!!!"})
+    url = reverse(
+        "consultations_staff:themes", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(url, {"action": "start"})
+    assert not Theme.objects.filter(question=question).exists()
+    page = officer_client.get(url).content.decode()
+    assert "No usable answers (all empty or without letters or digits)." in page
+
+
 def test_the_stance_page_suggests_which_answers_to_label(
     officer_client: Client, consultation: Consultation
 ) -> None:
@@ -169,7 +185,9 @@ def test_the_stance_page_suggests_which_answers_to_label(
     assert "Label these answers next" in page
     assert page.count('value="agree"') == 20  # the first batch: a spread of 20 answers
     answers = list(Answer.objects.filter(question=question).order_by("pk"))
-    labels = {f"stance-{a.pk}": "agree" if "support" in a.text else "disagree" for a in answers[:12]}
+    labels = {
+        f"stance-{a.pk}": "agree" if "support" in a.text else "disagree" for a in answers[:12]
+    }
     officer_client.post(url, labels)
     page = officer_client.get(url).content.decode()
     assert "Answers you have labelled" in page
