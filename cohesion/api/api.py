@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from ninja.errors import HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from cohesion.core import disclosure
@@ -23,7 +23,9 @@ from cohesion.strategy.selectors import disclosure_counts
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer coh_…` with a token made on the API tokens page."""
 
-    openapi_description = "A token made on the “API tokens” page, sent as `Authorization: Bearer <token>`."
+    openapi_description = (
+        "A token made on the “API tokens” page, sent as `Authorization: Bearer <token>`."
+    )
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(raw=token)
@@ -52,6 +54,31 @@ api = NinjaAPI(
     docs_url="/docs",
     urls_namespace="api",
 )
+
+
+def _field_message(error: dict[str, Any]) -> tuple[str, str]:
+    """(field, what to fix) from one of pydantic's errors, in the API's own words."""
+    names = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query")]
+    field = ".".join(names) or "request"
+    if error.get("type") == "missing":
+        return field, "This is required"
+    if error.get("type") == "json_invalid":
+        return "request", "The request body is not valid JSON"
+    return field, str(error.get("msg", "This value is not valid")).rstrip(".")
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> Any:
+    """A request the schema refuses gets the same shape as every other refusal:
+    ``{"detail": ..., "errors": {field: what to fix}}`` (the first message for each field)."""
+    errors: dict[str, str] = {}
+    for error in exc.errors:
+        field, message = _field_message(error)
+        errors.setdefault(field, message)
+    fields = ", ".join(errors)
+    return api.create_response(
+        request, {"detail": f"Check the request: {fields}.", "errors": errors}, status=422
+    )
 
 
 class WardOut(Schema):
@@ -91,7 +118,9 @@ class ObservationOut(Schema):
     period: str
     period_start: date
     period_end: date
-    value: float | None = Field(description="Empty when suppressed because fewer than 5 people are counted")
+    value: float | None = Field(
+        description="Empty when suppressed because fewer than 5 people are counted"
+    )
     suppressed: bool = False
     numerator: float | None
     denominator: float | None
@@ -100,7 +129,9 @@ class ObservationOut(Schema):
 
 
 class ObservationIn(Schema):
-    period: str = Field(description="2025, 2025-Q2, 2025/26, 2025-06 or 2025-06-30", examples=["2025-Q2"])
+    period: str = Field(
+        description="2025, 2025-Q2, 2025/26, 2025-06 or 2025-06-30", examples=["2025-Q2"]
+    )
     value: float
     ward_code: str | None = Field(default=None, description="Leave out for the whole city")
     numerator: float | None = None
@@ -149,10 +180,16 @@ def _observation_out(obs: Observation, *, suppressed: bool) -> dict[str, Any]:
 
 
 @api.get("/measures/{slug}/observations", response=list[ObservationOut], tags=["measures"])
-def list_observations(request: HttpRequest, slug: str, ward_code: str | None = None, since: date | None = None) -> Any:
+def list_observations(
+    request: HttpRequest, slug: str, ward_code: str | None = None, since: date | None = None
+) -> Any:
     user = _signed_in_partner_or_staff(request)
     measure = get_object_or_404(Measure.objects.published(), slug=slug)
-    rows = Observation.objects.filter(measure=measure).select_related("ward").order_by("period_end", "ward__code")
+    rows = (
+        Observation.objects.filter(measure=measure)
+        .select_related("ward")
+        .order_by("period_end", "ward__code")
+    )
     if ward_code:
         rows = rows.filter(ward__code=ward_code.upper())
     if since:
@@ -183,7 +220,9 @@ def create_observation(request: HttpRequest, slug: str, payload: ObservationIn) 
     user = _signed_in_partner_or_staff(request)
     measure = get_object_or_404(Measure, slug=slug)
     may_send = user.has_role(*STAFF_ROLES) or (
-        user.role == Role.PARTNER and measure.data_owner_id is not None and measure.data_owner_id == user.organisation_id
+        user.role == Role.PARTNER
+        and measure.data_owner_id is not None
+        and measure.data_owner_id == user.organisation_id
     )
     if not may_send:
         return Status(403, {"detail": "Your organisation does not send figures for this measure."})
@@ -191,7 +230,15 @@ def create_observation(request: HttpRequest, slug: str, payload: ObservationIn) 
     if payload.ward_code:
         ward = Ward.objects.filter(code=payload.ward_code.strip().upper()).first()
         if ward is None:
-            return Status(422, {"detail": "Check the figure.", "errors": {"ward_code": f"There is no ward with the code {payload.ward_code[:20]}"}})
+            return Status(
+                422,
+                {
+                    "detail": "Check the figure.",
+                    "errors": {
+                        "ward_code": f"There is no ward with the code {payload.ward_code[:20]}"
+                    },
+                },
+            )
     data = services.ObservationInput(
         measure=measure,
         period=payload.period,

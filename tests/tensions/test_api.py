@@ -94,6 +94,25 @@ def test_the_same_reference_posted_twice_is_a_409_and_counts_once(tension_data: 
     assert TensionReport.objects.count() == 4
 
 
+def test_missing_or_wrongly_typed_fields_get_the_same_error_shape(tension_data: dict) -> None:
+    _, token = api_token_create(user=tension_data["partner"], name="Feed")
+    data = payload(tension_data["wards"][0].code, impact="high")
+    del data["ward_code"]
+    response = post(token, data)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"]["ward_code"] == "This is required"
+    assert "impact" in body["errors"] and body["detail"].startswith("Check the request:")
+    broken = Client().post(
+        "/api/tensions/reports",
+        "{not json",
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert broken.status_code in (400, 422)
+    assert not TensionReport.objects.exists()
+
+
 def test_partners_read_only_their_organisations_reports(tension_data: dict) -> None:
     _, police_token = api_token_create(user=tension_data["partner"], name="Feed")
     _, school_token = api_token_create(user=tension_data["other_partner"], name="Feed")
