@@ -19,6 +19,10 @@ class Ward(models.Model):
     boundary = models.JSONField("boundary (GeoJSON geometry)", null=True, blank=True)
     boundary_vintage = models.CharField(max_length=60, blank=True)
     neighbours = models.ManyToManyField("self", symmetrical=True, blank=True)
+    in_use = models.BooleanField(
+        default=True,
+        help_text="No once new ward boundaries replaced this ward; its records are kept",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -66,12 +66,19 @@ def wards_load(
     name_property: str = "WD13NM",
     populations: Mapping[str, int] | None = None,
     actor: User | None = None,
+    replace: bool = False,
 ) -> list[Ward]:
     """Create or update wards from GeoJSON and recompute which wards are neighbours.
 
+    ``replace``: the file holds every ward of new boundaries, so wards not in it are marked no
+    longer in use (``in_use``). They are never deleted: their reports, figures and levels stay,
+    and the statistics keep counting them; new records can only use the wards in use.
+
     Raises ValueError (from the geo module) naming the feature that is wrong; nothing is saved then.
     """
-    shapes = geo.read_wards(geojson=geojson, code_property=code_property, name_property=name_property)
+    shapes = geo.read_wards(
+        geojson=geojson, code_property=code_property, name_property=name_property
+    )
     populations = populations or {}
     wards: dict[str, Ward] = {}
     for shape in shapes:
@@ -81,6 +88,7 @@ def wards_load(
                 "name": shape.name,
                 "boundary": shape.geometry,
                 "boundary_vintage": vintage,
+                "in_use": True,
                 **({"population": populations[shape.code]} if shape.code in populations else {}),
             },
         )
@@ -88,12 +96,22 @@ def wards_load(
     adjacency = geo.compute_adjacency(wards=shapes)
     for code, ward in wards.items():
         ward.neighbours.set([wards[c] for c in adjacency.get(code, set()) if c in wards])
+    retired: list[str] = []
+    if replace:
+        gone = Ward.objects.filter(in_use=True).exclude(code__in=list(wards))
+        retired = sorted(gone.values_list("code", flat=True))
+        gone.update(in_use=False)
     audit_record(
         actor=actor,
         action=AuditEvent.Action.IMPORT,
         object_type="core.ward",
         object_repr=f"{len(wards)} wards ({vintage})",
-        changes={"codes": sorted(wards)},
+        changes={"codes": sorted(wards), "no_longer_in_use": retired},
         via="command",
     )
     return list(wards.values())
+
+
+def wards_not_in(codes: Iterable[str]) -> list[Ward]:
+    """Wards in use whose code is not among ``codes`` (what a boundary change would retire)."""
+    return list(Ward.objects.filter(in_use=True).exclude(code__in=list(codes)).order_by("name"))

@@ -39,7 +39,7 @@ def _text_field(label: str) -> forms.CharField:
 def _ward_field(label: str, empty_label: str) -> forms.ModelChoiceField:
     return forms.ModelChoiceField(
         label=label,
-        queryset=Ward.objects.order_by("name"),
+        queryset=Ward.objects.filter(in_use=True).order_by("name"),
         required=False,
         empty_label=empty_label,
     )

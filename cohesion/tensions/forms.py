@@ -50,7 +50,7 @@ class ReportForm(GovukFormMixin, forms.Form):
     )
     ward = forms.ModelChoiceField(
         label="Which ward?",
-        queryset=Ward.objects.order_by("name"),
+        queryset=Ward.objects.filter(in_use=True).order_by("name"),
         empty_label="Choose a ward",
         error_messages={
             "required": "Choose the ward where it happened",
@@ -146,7 +146,7 @@ class LevelForm(GovukFormMixin, forms.Form):
 
     ward = forms.ModelChoiceField(
         label="Ward",
-        queryset=Ward.objects.order_by("name"),
+        queryset=Ward.objects.filter(in_use=True).order_by("name"),
         empty_label="Choose a ward",
         error_messages={
             "required": "Choose the ward",

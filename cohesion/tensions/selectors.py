@@ -77,7 +77,7 @@ class MatrixRow:
 def level_matrix(*, end: date, count: int = 12) -> dict[str, Any]:
     """Wards by weeks: each ward's level in each of the last ``count`` weeks (two queries)."""
     weeks = weeks_back(end=end, count=count)
-    wards = list(Ward.objects.order_by("name"))
+    wards = list(Ward.objects.filter(in_use=True).order_by("name"))
     levels = WardTensionLevel.objects.filter(week_start__gte=weeks[0], week_start__lte=weeks[-1])
     by_key = {(lv.ward_id, lv.week_start): lv for lv in levels}
     rows = []
@@ -120,7 +120,7 @@ def alert_reports(*, alert: Alert, wards: list[Ward]) -> QuerySet[TensionReport]
 
 def ward_map(*, week: date, show_alerts: bool = True) -> dict[str, Any]:
     """Choropleth of this week's levels, and (for staff) the open alerts in each ward."""
-    wards = list(Ward.objects.order_by("name"))
+    wards = list(Ward.objects.filter(in_use=True).order_by("name"))
     levels = {lv.ward_id: lv for lv in WardTensionLevel.objects.filter(week_start=week_start(week))}
     alerts_by_ward: dict[int, list[Alert]] = {}
     for alert in open_alerts() if show_alerts else []:

@@ -159,6 +159,11 @@ def report_validate(*, data: ReportInput, today: date | None = None) -> dict[str
         errors["occurred_on"] = "The date it happened must be in the last 5 years"
     if data.ward is None:
         errors["ward"] = "Choose the ward where it happened"
+    elif not data.ward.in_use:
+        errors["ward"] = (
+            f"{data.ward.name} is no longer a ward since the ward boundaries changed: "
+            "choose the ward the place is in now"
+        )
     if data.category not in CATEGORIES:
         errors["category"] = "Choose what kind of tension it is"
     if data.community not in Community.values:
@@ -200,7 +205,9 @@ def report_validate(*, data: ReportInput, today: date | None = None) -> dict[str
             )
         elif data.ward is not None and data.ward.boundary:
             inside = point_ward(
-                latitude=data.latitude, longitude=data.longitude, wards=Ward.objects.all()
+                latitude=data.latitude,
+                longitude=data.longitude,
+                wards=Ward.objects.filter(in_use=True),
             )
             if inside is None:
                 errors["latitude"] = "The point on the map is outside the council’s wards"

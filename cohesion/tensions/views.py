@@ -313,7 +313,7 @@ def level_set(request: HttpRequest) -> HttpResponse:
 def level_week(request: HttpRequest) -> HttpResponse:
     """Set every ward's level for one week on one page (empty rows are left as they are)."""
     week = _week_from(request)
-    wards = list(Ward.objects.order_by("name"))
+    wards = list(Ward.objects.filter(in_use=True).order_by("name"))
     current = {lv.ward_id: lv for lv in WardTensionLevel.objects.filter(week_start=week)}
     previous = {
         lv.ward_id: lv

@@ -161,3 +161,83 @@ def test_partners_list_reports_and_filter_them(tension_data: dict) -> None:
     assert "2 reports" in page
     filtered = client.get(reverse("tensions:report_list"), {"category": "rumour"}).content.decode()
     assert "1 report" in filtered and "Rumour" in filtered
+
+
+def test_a_ward_boundary_change_keeps_old_reports_and_sends_new_ones_to_the_new_wards(
+    tension_data: dict, tmp_path: Any
+) -> None:
+    """New boundaries replace Ward A with Ward E: A's reports stay (and still count), A is no
+    longer offered, and a report for A is refused with a reason."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cohesion.core.models import Ward
+    from cohesion.tensions.services import earlywarning_run
+    from tests.conftest import square
+
+    a, b, c, d = tension_data["wards"]
+    client = client_for(tension_data["officer"])
+    client.post(reverse("tensions:report_new"), form_data(a))
+    assert TensionReport.objects.filter(ward=a).count() == 1
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"WD13CD": w.code, "WD13NM": w.name},
+            "geometry": square(i % 2, i // 2),
+        }
+        for i, w in enumerate([b, c, d], start=1)
+    ]
+    features.append(
+        {
+            "type": "Feature",
+            "properties": {"WD13CD": "E05999999", "WD13NM": "Ward E"},
+            "geometry": square(0, 0),
+        }
+    )
+    path = tmp_path / "new.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+    # Without --replace nothing is retired, but the officer is told what is missing.
+    out = StringIO()
+    call_command("load_wards", str(path), vintage="2023 boundaries", stdout=out)
+    assert "1 wards in use are not in this file: Ward A" in out.getvalue()
+    assert "--replace" in out.getvalue()
+    a.refresh_from_db()
+    assert a.in_use
+
+    out = StringIO()
+    call_command("load_wards", str(path), vintage="2023 boundaries", replace=True, stdout=out)
+    assert "1 wards are no longer in use: Ward A" in out.getvalue()
+    a.refresh_from_db()
+    assert not a.in_use and Ward.objects.get(code="E05999999").in_use
+    assert TensionReport.objects.filter(ward=a).count() == 1  # nothing lost
+
+    form = client.get(reverse("tensions:report_new")).content.decode()
+    assert "Ward E" in form and ">Ward A<" not in form
+    refused = client.post(reverse("tensions:report_new"), form_data(a)).content.decode()
+    assert "Choose a ward from the list" in refused
+    assert TensionReport.objects.count() == 1
+
+    from cohesion.tensions.services import ReportInput, report_validate
+
+    errors = report_validate(
+        data=ReportInput(
+            summary="x",
+            occurred_on=timezone.localdate(),
+            ward=a,
+            category="online",
+            community="race",
+            impact=2,
+            source_reliability="2",
+            reporter_confidence="2",
+        )
+    )
+    assert "Ward A is no longer a ward since the ward boundaries changed" in errors["ward"]
+
+    page = client.get(reverse("tensions:ward_detail", kwargs={"code": a.code})).content.decode()
+    assert "no longer a ward since the ward boundaries changed" in page
+    assert "Ward A" not in client.get(reverse("tensions:level_matrix")).content.decode()
+    earlywarning_run(today=timezone.localdate(), scan_replicates=0)  # still runs over both

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohesion.core.services import wards_load
+from cohesion.core import geo
+from cohesion.core.services import wards_load, wards_not_in
 
 
 class Command(BaseCommand):
@@ -13,15 +14,63 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--vintage", required=True, help='For example "2011–2023 ward boundaries"')
+        parser.add_argument(
+            "--vintage", required=True, help='For example "2011–2023 ward boundaries"'
+        )
         parser.add_argument("--code-property", default="WD13CD")
         parser.add_argument("--name-property", default="WD13NM")
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help=(
+                "The file holds every ward of new boundaries: wards not in it are marked no longer "
+                "in use (their reports and figures are kept; new records use the new wards)"
+            ),
+        )
 
-    def handle(self, *args: Any, path: Path, vintage: str, code_property: str, name_property: str, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        path: Path,
+        vintage: str,
+        code_property: str,
+        name_property: str,
+        replace: bool,
+        **options: Any,
+    ) -> None:
         if not path.exists():
             raise CommandError(f"There is no file at {path}")
+        raw = path.read_bytes()
         try:
-            wards = wards_load(geojson=path.read_bytes(), vintage=vintage, code_property=code_property, name_property=name_property)
+            codes = [
+                s.code
+                for s in geo.read_wards(
+                    geojson=raw, code_property=code_property, name_property=name_property
+                )
+            ]
+            missing = wards_not_in(codes)
+            wards = wards_load(
+                geojson=raw,
+                vintage=vintage,
+                code_property=code_property,
+                name_property=name_property,
+                replace=replace,
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(wards)} wards"))
+        if not missing:
+            return
+        names = ", ".join(w.name for w in missing)
+        if replace:
+            self.stdout.write(
+                f"{len(missing)} wards are no longer in use: {names}. Their reports, figures and "
+                "levels are kept; new records use the new wards."
+            )
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{len(missing)} wards in use are not in this file: {names}. If the file holds "
+                    "new boundaries for the whole area, load it again with --replace."
+                )
+            )
