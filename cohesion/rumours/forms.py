@@ -107,7 +107,12 @@ class RumourLogForm(_RumourFields):
         required=False,
         help_text=f"A picture (PNG, JPEG, GIF or WebP) smaller than {services.SCREENSHOT_MAX_BYTES // 1_048_576} MB. Only officers can see it",
         widget=forms.ClearableFileInput(
-            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}
+            attrs={
+                "accept": "image/png,image/jpeg,image/gif,image/webp",
+                # js/init.mjs refuses a bigger file as soon as it is chosen, before anything is
+                # sent, so the words already typed are never lost to a refused upload
+                "data-max-bytes": str(services.SCREENSHOT_MAX_BYTES),
+            }
         ),
     )
     people_named = forms.CharField(

@@ -148,3 +148,36 @@ def test_resident_downloads_a_measures_figures(page: Any, demo: None) -> None:
     hidden = [row for row in ward_rows if row["value"] in hidden_labels]
     assert hidden
     assert all(float(row["value"]) >= 5 for row in ward_rows if row["value"] not in hidden_labels)
+
+
+def test_a_screenshot_that_is_too_big_is_refused_before_anything_is_sent(
+    page: Any, demo: None
+) -> None:
+    """The server refuses a body over 5 MB before it reads the form, which would lose what was
+    typed: the page refuses the file as soon as it is chosen, and the report can still be sent."""
+    from cohesion.rumours.models import Sighting
+    from tests.browser.support import axe_violations, screenshot
+
+    before = Sighting.objects.count()
+    sign_in(page, "officer")
+    visit(page, "/staff/rumours/log/")
+    words = "People are saying the community centre will close to pay for a new hotel"
+    page.get_by_label("What is being said?").fill(words)
+    page.get_by_label("Screenshot (optional)").set_input_files(
+        files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"0" * 6_000_000}]
+    )
+    error = page.locator("#id_screenshot-size-error")
+    assert error.is_visible()
+    text = " ".join(error.text_content().split())
+    assert text.startswith("Error: The file must be smaller than 5 MB (this one is 5.7 MB)")
+    assert page.evaluate("() => document.getElementById('id_screenshot').files.length") == 0
+    assert "id_screenshot-size-error" in (page.get_attribute("#id_screenshot", "aria-describedby") or "")
+    assert axe_violations(page, "screenshot too big") == []
+    screenshot(page, "rumour-log-screenshot-too-big")
+    assert page.get_by_label("What is being said?").input_value() == words  # nothing lost
+    assert Sighting.objects.count() == before  # nothing was sent
+    page.get_by_label("Word of mouth").check()
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_load_state()
+    assert Sighting.objects.count() == before + 1
+    assert not Sighting.objects.latest("pk").screenshot

@@ -12,3 +12,38 @@ import { initAll } from '../dist/govuk-frontend.min.js'
 document.body.classList.add('js-enabled', 'govuk-frontend-supported')
 
 initAll()
+
+// A file input with data-max-bytes refuses a file that is too big as soon as it is chosen, with a
+// GOV.UK error message on the field: sending it would be refused by the server before the form
+// was read, and the rest of the form would be lost with it. The server still checks every file.
+function tooBigMessage (input, bytes) {
+  const megabytes = Math.floor(Number(input.dataset.maxBytes) / 1048576)
+  const size = (bytes / 1048576).toFixed(1)
+  return `The file must be smaller than ${megabytes} MB (this one is ${size} MB). Choose a smaller picture`
+}
+
+document.querySelectorAll('input[type="file"][data-max-bytes]').forEach((input) => {
+  const group = input.closest('.govuk-form-group')
+  const id = `${input.id}-size-error`
+  input.addEventListener('change', () => {
+    const old = document.getElementById(id)
+    if (old) old.remove()
+    group?.classList.remove('govuk-form-group--error')
+    input.classList.remove('govuk-file-upload--error')
+    const file = input.files && input.files[0]
+    if (!file || file.size <= Number(input.dataset.maxBytes)) return
+    input.value = ''
+    const message = document.createElement('p')
+    message.id = id
+    message.className = 'govuk-error-message'
+    const hidden = document.createElement('span')
+    hidden.className = 'govuk-visually-hidden'
+    hidden.textContent = 'Error: '
+    message.append(hidden, tooBigMessage(input, file.size))
+    input.before(message)
+    group?.classList.add('govuk-form-group--error')
+    input.classList.add('govuk-file-upload--error')
+    const described = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean)
+    if (!described.includes(id)) input.setAttribute('aria-describedby', [...described, id].join(' '))
+  })
+})
