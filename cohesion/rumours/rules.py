@@ -131,8 +131,12 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", _PUNCT.sub(" ", text.lower())).strip()
 
 
-def report_fingerprint(*, text: str, ward_code: str | None, channel: str) -> str:
-    """The same words, place and channel give the same fingerprint (the date is left out, so a
-    report sent again the next day is still recognised)."""
-    raw = "\x1f".join([normalise(text), (ward_code or "").upper(), channel])
-    return hashlib.sha256(raw.encode()).hexdigest()
+def report_fingerprint(*, text: str, ward_code: str | None, channel: str, sender: str = "") -> str:
+    """The same words, place and channel from the same sender give the same fingerprint (the date
+    is left out, so a report sent again the next day is still recognised). ``sender`` (an opaque
+    key: who sent it) keeps two people reporting the same words apart: that is the rumour
+    spreading, not a report sent twice."""
+    parts = [normalise(text), (ward_code or "").upper(), channel]
+    if sender:
+        parts.append(sender)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()

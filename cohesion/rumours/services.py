@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cohesion.core.audit import audit_record, diff, snapshot
+from cohesion.core.audit import audit_record, client_ip, diff, snapshot
 from cohesion.core.models import AuditEvent, Role, User, Ward
 from cohesion.core.services import record_update
 from cohesion.strategy.models import Measure, Observation
@@ -214,14 +214,28 @@ def sighting_validate(*, data: SightingInput) -> dict[str, str]:
     return errors
 
 
-def sighting_fingerprint(*, data: SightingInput) -> str:
+def sighting_sender(*, actor: User | None, request: HttpRequest | None) -> str:
+    """Who sent a report, as an opaque key: the account if signed in (desk or API token), else
+    the network address, keyed with the site's secret so that the address cannot be read back."""
+    from django.utils.crypto import salted_hmac
+
+    if actor is not None and actor.is_authenticated:
+        return f"user:{actor.pk}"
+    ip = client_ip(request)
+    return salted_hmac("rumours-report-sender", ip).hexdigest()[:32] if ip else ""
+
+
+def sighting_fingerprint(*, data: SightingInput, sender: str = "") -> str:
     return rules.report_fingerprint(
-        text=data.text, ward_code=data.ward.code if data.ward else None, channel=data.channel
+        text=data.text,
+        ward_code=data.ward.code if data.ward else None,
+        channel=data.channel,
+        sender=sender,
     )
 
 
 def sighting_duplicate(*, fingerprint: str, now: Any = None) -> Sighting | None:
-    """A report with the same words, ward and channel sent in the last 30 days, if there is one."""
+    """A report with the same words, ward and channel from the same sender in the last 30 days."""
     now = now or timezone.now()
     return (
         Sighting.objects.filter(
@@ -240,7 +254,9 @@ def sighting_create(
     errors = sighting_validate(data=data)
     if errors:
         raise RumourError("; ".join(errors.values()))
-    fingerprint = sighting_fingerprint(data=data)
+    fingerprint = sighting_fingerprint(
+        data=data, sender=sighting_sender(actor=actor, request=request)
+    )
     with transaction.atomic():
         existing = sighting_duplicate(fingerprint=fingerprint)
         if existing is not None:

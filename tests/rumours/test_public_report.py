@@ -69,6 +69,18 @@ def test_the_same_report_twice_is_recognised(client, strategy_data):
     assert Sighting.objects.count() == 1
 
 
+def test_two_residents_sending_the_same_words_are_two_sightings(client, strategy_data):
+    """The same message from two people is the rumour spreading, not a report sent twice."""
+    assert client.post(URL, data(), REMOTE_ADDR="192.0.2.1").status_code == 302
+    assert client.post(URL, data(), REMOTE_ADDR="192.0.2.2").status_code == 302
+    assert Sighting.objects.count() == 2
+    assert client.post(URL, data(), REMOTE_ADDR="192.0.2.2").status_code == 302
+    assert Sighting.objects.count() == 2  # the second resident's repeat is recognised
+    fingerprints = set(Sighting.objects.values_list("fingerprint", flat=True))
+    assert len(fingerprints) == 2
+    assert not any("192.0.2" in f for f in fingerprints)  # the address cannot be read back
+
+
 def test_too_many_reports_from_one_address_are_refused_with_a_message(client, strategy_data):
     for i in range(5):
         assert client.post(URL, data(text=f"Rumour number {i} about the bins")).status_code == 302
