@@ -581,6 +581,10 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request=request,
     )
     all_themes = [r["theme"] for r in rows]
+    from cohesion.text.language import looks_english  # imports scikit-learn: only when needed
+
+    answers = services.theme_answers(question=question)
+    not_english = [a for a in answers if looks_english(a.text) is False]
     return render(
         request,
         "consultations/staff/themes.html",
@@ -595,8 +599,9 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else None,
             "analysis": getattr(question, "analysis", None),
             "frame_form": frame_form,
-            "answered": len(services.theme_answers(question=question)),
+            "answered": len(answers),
             "unthemed": selectors.unthemed_answers(question=question),
+            "not_english": not_english,
         },
     )
 

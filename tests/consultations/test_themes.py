@@ -173,6 +173,22 @@ def test_when_no_themes_can_be_found_the_page_says_why(
     assert "No usable answers (all empty or without letters or digits)." in page
 
 
+def test_answers_that_may_not_be_in_english_are_listed_for_the_officer(
+    officer_client: Client, consultation: Consultation
+) -> None:
+    question = consultation.questions.get(order=4)
+    enter(consultation, ref="L1", answers={1: "Agree", 4: "We need more things for young people"})
+    polish = "Potrzebujemy więcej miejsc dla młodzieży w naszej dzielnicy"
+    enter(consultation, ref="L2", answers={1: "Agree", 4: polish})
+    enter(consultation, ref="L3", answers={1: "Agree", 4: "More parks"})
+    url = reverse(
+        "consultations_staff:themes", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    page = officer_client.get(url).content.decode()
+    assert "1 answer may not be in English" in page
+    assert polish in page and "Read them yourself" in page
+
+
 def test_the_stance_page_suggests_which_answers_to_label(
     officer_client: Client, consultation: Consultation
 ) -> None:
