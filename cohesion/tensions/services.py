@@ -449,6 +449,25 @@ def reports_import_rows(
             errors = report_validate(data=data, today=today)
             if errors:
                 raise ReportError("; ".join(errors.values()))
+            if not ref:
+                # Weekly extracts can overlap: with no reference to go by, a row that says the
+                # same as an imported report (date, ward, kind, words) is that report again.
+                same = (
+                    TensionReport.objects.filter(
+                        source=TensionReport.Source.IMPORT,
+                        occurred_on=data.occurred_on,
+                        ward=ward,
+                        category=data.category,
+                        summary=data.summary.strip(),
+                    )
+                    .order_by("pk")
+                    .first()
+                )
+                if same is not None:
+                    raise ReportError(
+                        f"this row is the same as report {same.pk}, imported before "
+                        "(same date, ward, kind and words)"
+                    )
             with transaction.atomic():
                 report_create(
                     data=data,

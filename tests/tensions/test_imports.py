@@ -81,6 +81,28 @@ def test_import_saves_good_rows_and_lists_every_bad_row(
     assert TensionReport.objects.count() == 2
 
 
+def test_overlapping_extracts_without_references_save_each_report_once(
+    tension_data: dict, django_capture_on_commit_callbacks
+) -> None:
+    a = tension_data["wards"][0]
+    client = client_for(tension_data["officer"])
+    day = (timezone.localdate() - timedelta(days=3)).isoformat()
+    later = (timezone.localdate() - timedelta(days=1)).isoformat()
+    week_one = [f",{day},{a.code},hate_incident,race,3,B,2,Verbal abuse at a bus stop"]
+    week_two = week_one + [f",{later},{a.code},hate_incident,race,3,B,2,Verbal abuse at a bus stop"]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, "\n".join([HEADER, *week_one]) + "\n")
+        upload(client, "\n".join([HEADER, *week_two]) + "\n")
+    second = ReportImport.objects.order_by("-pk").first()
+    assert second is not None and second.rows_saved == 1  # the new day's report
+    [rejected] = second.rejections
+    first_report = TensionReport.objects.order_by("pk").first()
+    assert first_report is not None
+    assert rejected["line"] == 2
+    assert rejected["reason"].startswith(f"This row is the same as report {first_report.pk}")
+    assert TensionReport.objects.count() == 2
+
+
 @pytest.mark.parametrize(
     ("header", "message"),
     [
