@@ -455,7 +455,7 @@ def reports_import_rows(
                 same = (
                     TensionReport.objects.filter(
                         source=TensionReport.Source.IMPORT,
-                        occurred_on=data.occurred_on,
+                        occurred_on=occurred,
                         ward=ward,
                         category=data.category,
                         summary=data.summary.strip(),
