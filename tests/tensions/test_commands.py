@@ -80,7 +80,7 @@ def test_a_gap_of_months_or_only_zeros_is_handled(
         reverse("tensions:ward_detail", kwargs={"code": a.code})
     )
     assert page.status_code == 200
-    assert "weeks with no reports; only the weeks after it used" in page.content.decode()
+    assert "weeks with no reports, so only the weeks after it are used; " in page.content.decode()
 
 
 def test_wards_with_reports_cannot_be_deleted(tension_data: dict) -> None:

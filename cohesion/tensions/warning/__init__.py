@@ -196,7 +196,9 @@ def choose_method(history: np.ndarray) -> Choice:
     gap = _find_gap(y)
     if gap is not None:
         start = gap[1]
-        reason = f"gap of {gap[1] - gap[0]} weeks with no reports; only the weeks after it used. "
+        reason = (
+            f"gap of {gap[1] - gap[0]} weeks with no reports, so only the weeks after it are used; "
+        )
     h = y[start:]
     n = len(h)
     if n == 0 or h.sum() == 0:
