@@ -133,6 +133,19 @@ def test_rows_repeated_word_for_word_without_an_id_are_refused_but_choices_alone
     assert Response.objects.filter(channel="import").count() == 3
 
 
+def test_an_imported_answer_that_is_too_long_is_refused_with_its_line(
+    officer_client: Client, consultation: Consultation, django_capture_on_commit_callbacks: object
+) -> None:
+    raw = ("q1,q4\nAgree," + "word " * 12_000 + "\nDisagree,Fine as it is\n").encode()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        _import(officer_client, consultation, raw)
+    record = ResponseImport.objects.get()
+    assert (record.rows_saved, record.rows_rejected) == (1, 1)
+    [rejected] = record.rejections
+    assert rejected["line"] == 2 and "Your answer is too long" in rejected["reason"]
+    assert Response.objects.get().answers.get(question__order=4).text == "Fine as it is"
+
+
 def test_files_that_cannot_be_read_are_refused_with_a_message(
     officer_client: Client, consultation: Consultation
 ) -> None:
