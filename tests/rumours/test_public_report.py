@@ -134,3 +134,21 @@ def test_a_paste_over_the_upload_limit_gets_a_plain_page_and_saves_nothing(clien
     assert "Sorry, we could not read what you sent" in page
     assert "Nothing was saved" in page and "make it shorter" in page
     assert not Sighting.objects.exists()
+
+
+def test_a_resident_s_link_is_checked_for_form_only_and_never_opened(
+    client, strategy_data, monkeypatch
+):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the platform must never open a reported link")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    bad = client.post(URL, data(link="facebook post from yesterday"))
+    page = bad.content.decode()
+    assert "Enter the link as a full web address starting with https://" in page
+    assert "People are saying the church on the corner" in page  # what was typed is kept
+    assert not Sighting.objects.exists()
+    client.post(URL, data(link="https://no-such-host.invalid/post/123"))
+    assert Sighting.objects.get().link == "https://no-such-host.invalid/post/123"
