@@ -113,3 +113,18 @@ def test_myth_busters_list(token, claims):
         "/api/rumours/myth-busters", {"q": "rents"}, HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()
     assert [r["slug"] for r in rows] == [claims["rebuttal"].slug]
+
+
+def test_a_ward_replaced_by_new_boundaries_is_refused_with_a_reason(token, strategy_data):
+    old = strategy_data["wards"][0]
+    old.in_use = False
+    old.save(update_fields=["in_use"])
+    response = post(
+        token, {"text": "The bins will not be collected", "channel": "x", "ward_code": old.code}
+    )
+    assert response.status_code == 422
+    assert (
+        "no longer a ward since the ward boundaries changed"
+        in response.json()["errors"]["ward_code"]
+    )
+    assert not Sighting.objects.exists()
