@@ -112,6 +112,21 @@ def wards_load(
     return list(wards.values())
 
 
-def wards_not_in(codes: Iterable[str]) -> list[Ward]:
-    """Wards in use whose code is not among ``codes`` (what a boundary change would retire)."""
-    return list(Ward.objects.filter(in_use=True).exclude(code__in=list(codes)).order_by("name"))
+def ward_replaced_message(ward: Ward) -> str:
+    """What to fix when a new record names a ward that new boundaries replaced."""
+    return (
+        f"{ward.name} is no longer a ward since the ward boundaries changed: "
+        "choose the ward the place is in now"
+    )
+
+
+def ward_for_new_record(code: str) -> tuple[Ward | None, str]:
+    """The ward with this ONS code for a new report (API), or None and what to fix: the code is
+    unknown, or the ward was replaced by new boundaries."""
+    code = code.strip().upper()[:20]
+    ward = Ward.objects.filter(code=code).first()
+    if ward is None:
+        return None, f"There is no ward with the code {code}"
+    if not ward.in_use:
+        return None, ward_replaced_message(ward)
+    return ward, ""

@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from cohesion.core.models import Role, User, Ward
+from cohesion.core.models import Role, User
+from cohesion.core.services import ward_for_new_record
 
 from . import matching, selectors, services
 from .models import Channel, Sighting
@@ -98,17 +99,9 @@ def report_create(request: HttpRequest, payload: RumourReportIn) -> Any:
     user = _user(request, Role.PARTNER, Role.OFFICER)
     ward = None
     if payload.ward_code:
-        ward = Ward.objects.filter(code=payload.ward_code.strip().upper()[:20]).first()
+        ward, problem = ward_for_new_record(payload.ward_code)
         if ward is None:
-            return Status(
-                422,
-                {
-                    "detail": "Check the report.",
-                    "errors": {
-                        "ward_code": f"There is no ward with the code {payload.ward_code[:20]}"
-                    },
-                },
-            )
+            return Status(422, {"detail": "Check the report.", "errors": {"ward_code": problem}})
     data = services.SightingInput(
         text=payload.text,
         channel=payload.channel,

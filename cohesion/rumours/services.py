@@ -203,11 +203,6 @@ def sighting_validate(*, data: SightingInput) -> dict[str, str]:
         errors["channel"] = "Choose where the rumour was seen or heard"
     if data.reach not in (1, 2, 3, 4):
         errors["reach"] = "Choose how widely it was going round"
-    if data.ward is not None and not data.ward.in_use:
-        errors["ward_code" if data.source == Sighting.Source.API else "ward"] = (
-            f"{data.ward.name} is no longer a ward since the ward boundaries changed: "
-            "choose the ward the place is in now"
-        )
     for name, limit in (("people_named", 2000), ("reporter_name", 200), ("reporter_contact", 200)):
         if len(getattr(data, name) or "") > limit:
             errors[name] = f"This must be {limit:,} characters or fewer"

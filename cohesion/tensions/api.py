@@ -13,7 +13,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from cohesion.core.models import Role, User, Ward
+from cohesion.core.models import Role, User
+from cohesion.core.services import ward_for_new_record
 
 from . import selectors, services
 from .models import Category, Community, ReporterConfidence, SourceReliability, TensionReport
@@ -123,15 +124,9 @@ def create_tension_report(request: HttpRequest, payload: TensionReportIn) -> Any
     organisation has already posted is refused with 409 and the first report's id, so that a
     retry does not count twice in the early warning."""
     user = _reporter(request)
-    ward = Ward.objects.filter(code=payload.ward_code.strip().upper()).first()
+    ward, problem = ward_for_new_record(payload.ward_code)
     if ward is None:
-        return Status(
-            422,
-            {
-                "detail": "Check the report.",
-                "errors": {"ward_code": f"There is no ward with the code {payload.ward_code[:20]}"},
-            },
-        )
+        return Status(422, {"detail": "Check the report.", "errors": {"ward_code": problem}})
     data = services.ReportInput(
         summary=payload.summary,
         occurred_on=payload.occurred_on,

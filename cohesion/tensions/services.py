@@ -27,6 +27,7 @@ from django.utils import timezone
 from cohesion.core.audit import audit_record, diff, snapshot
 from cohesion.core.jobs import job_finish, job_progress
 from cohesion.core.models import AuditEvent, Organisation, Role, User, Ward
+from cohesion.core.services import ward_replaced_message
 from cohesion.strategy.services import ImportFileError, decode_upload, import_rows_run
 
 from .models import (
@@ -160,10 +161,7 @@ def report_validate(*, data: ReportInput, today: date | None = None) -> dict[str
     if data.ward is None:
         errors["ward"] = "Choose the ward where it happened"
     elif not data.ward.in_use:
-        errors["ward"] = (
-            f"{data.ward.name} is no longer a ward since the ward boundaries changed: "
-            "choose the ward the place is in now"
-        )
+        errors["ward"] = ward_replaced_message(data.ward)
     if data.category not in CATEGORIES:
         errors["category"] = "Choose what kind of tension it is"
     if data.community not in Community.values:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cohesion.core.models import AuditEvent
-from cohesion.tensions.models import TensionReport
+from cohesion.tensions.models import TensionReport, week_start
 from tests.tensions.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_a_ward_boundary_change_keeps_old_reports_and_sends_new_ones_to_the_new_
     from django.core.management import call_command
 
     from cohesion.core.models import Ward
-    from cohesion.tensions.services import earlywarning_run
+    from cohesion.tensions.services import earlywarning_run, weekly_counts
     from tests.conftest import square
 
     a, b, c, d = tension_data["wards"]
@@ -203,14 +203,14 @@ def test_a_ward_boundary_change_keeps_old_reports_and_sends_new_ones_to_the_new_
     # Without --replace nothing is retired, but the officer is told what is missing.
     out = StringIO()
     call_command("load_wards", str(path), vintage="2023 boundaries", stdout=out)
-    assert "1 wards in use are not in this file: Ward A" in out.getvalue()
+    assert "1 ward in use is not in this file: Ward A" in out.getvalue()
     assert "--replace" in out.getvalue()
     a.refresh_from_db()
     assert a.in_use
 
     out = StringIO()
     call_command("load_wards", str(path), vintage="2023 boundaries", replace=True, stdout=out)
-    assert "1 wards are no longer in use: Ward A" in out.getvalue()
+    assert "1 ward is no longer in use: Ward A" in out.getvalue()
     a.refresh_from_db()
     assert not a.in_use and Ward.objects.get(code="E05999999").in_use
     assert TensionReport.objects.filter(ward=a).count() == 1  # nothing lost
@@ -236,8 +236,34 @@ def test_a_ward_boundary_change_keeps_old_reports_and_sends_new_ones_to_the_new_
         )
     )
     assert "Ward A is no longer a ward since the ward boundaries changed" in errors["ward"]
+    from django.test import Client
+
+    from cohesion.core.tokens import api_token_create
+
+    _, token = api_token_create(user=tension_data["partner"], name="Feed")
+    posted = Client().post(
+        "/api/tensions/reports",
+        {
+            "summary": "Posts calling for a gathering",
+            "occurred_on": timezone.localdate().isoformat(),
+            "ward_code": a.code,
+            "category": "protest",
+            "community": "race",
+            "impact": 3,
+            "source_reliability": "2",
+            "reporter_confidence": "3",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert posted.status_code == 422
+    assert "no longer a ward since the ward boundaries" in posted.json()["errors"]["ward_code"]
+    assert TensionReport.objects.count() == 1
 
     page = client.get(reverse("tensions:ward_detail", kwargs={"code": a.code})).content.decode()
     assert "no longer a ward since the ward boundaries changed" in page
     assert "Ward A" not in client.get(reverse("tensions:level_matrix")).content.decode()
-    earlywarning_run(today=timezone.localdate(), scan_replicates=0)  # still runs over both
+    # the early warning still counts the old ward's report, so the city's history is kept
+    counts = weekly_counts(current_week=week_start(timezone.localdate()))
+    assert a.code in counts.ward_codes and counts.counts.sum() == 1
+    earlywarning_run(today=timezone.localdate(), scan_replicates=0)

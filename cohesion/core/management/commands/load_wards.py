@@ -5,8 +5,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cohesion.core import geo
-from cohesion.core.services import wards_load, wards_not_in
+from cohesion.core.models import Ward
+from cohesion.core.services import wards_load
 
 
 class Command(BaseCommand):
@@ -40,17 +40,10 @@ class Command(BaseCommand):
     ) -> None:
         if not path.exists():
             raise CommandError(f"There is no file at {path}")
-        raw = path.read_bytes()
+        in_use = dict(Ward.objects.filter(in_use=True).values_list("code", "name"))
         try:
-            codes = [
-                s.code
-                for s in geo.read_wards(
-                    geojson=raw, code_property=code_property, name_property=name_property
-                )
-            ]
-            missing = wards_not_in(codes)
             wards = wards_load(
-                geojson=raw,
+                geojson=path.read_bytes(),
                 vintage=vintage,
                 code_property=code_property,
                 name_property=name_property,
@@ -59,18 +52,22 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"Loaded {len(wards)} wards"))
+        loaded = {w.code for w in wards}
+        missing = sorted(name for code, name in in_use.items() if code not in loaded)
         if not missing:
             return
-        names = ", ".join(w.name for w in missing)
+        names = ", ".join(missing)
+        one = len(missing) == 1
         if replace:
             self.stdout.write(
-                f"{len(missing)} wards are no longer in use: {names}. Their reports, figures and "
-                "levels are kept; new records use the new wards."
+                f"{len(missing)} {'ward is' if one else 'wards are'} no longer in use: {names}. "
+                "Their reports, figures and levels are kept; new records use the new wards."
             )
         else:
             self.stdout.write(
                 self.style.WARNING(
-                    f"{len(missing)} wards in use are not in this file: {names}. If the file holds "
-                    "new boundaries for the whole area, load it again with --replace."
+                    f"{len(missing)} {'ward' if one else 'wards'} in use {'is' if one else 'are'} "
+                    f"not in this file: {names}. If the file holds new boundaries for the whole "
+                    "area, load it again with --replace."
                 )
             )
