@@ -62,8 +62,6 @@ def _field_message(error: dict[str, Any]) -> tuple[str, str]:
     field = ".".join(names) or "request"
     if error.get("type") == "missing":
         return field, "This is required"
-    if error.get("type") == "json_invalid":
-        return "request", "The request body is not valid JSON"
     return field, str(error.get("msg", "This value is not valid")).rstrip(".")
 
 

@@ -111,15 +111,15 @@ def test_closing_while_someone_answers_shows_a_clear_message_and_gives_back_what
     )
     assert "this consultation is not taking answers" in page.content.decode().lower()
     assert "closed on" in page.content.decode()
-    text_question = next(
-        n for n, q in enumerate(consultation.questions.order_by("order"), 1) if q.kind == "text"
-    )
+    questions = list(consultation.questions.order_by("order"))
+    text_question = next(q for q in questions if q.kind == "text")
     written = resident.post(
-        _url("question", consultation, number=text_question),
-        {"action": "continue", "answer": "More youth clubs & safer parks"},
+        _url("question", consultation, number=questions.index(text_question) + 1),
+        {"action": "continue", "answer": "More youth clubs & safer parks\nand buses"},
     ).content.decode()
     assert "This is what you had just written" in written
-    assert "More youth clubs &amp; safer parks" in written  # shown back, escaped, not saved
+    assert "More youth clubs &amp; safer parks<br>and buses" in written  # shown back, escaped
+    assert not Answer.objects.filter(question=text_question).exists()  # and not saved
     assert "not sent before it closed are not counted" in written
     sent = resident.post(_url("check", consultation))
     assert "closed on" in sent.content.decode()
