@@ -19,6 +19,7 @@ from django.db.models import Min
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
 
 from cohesion.core.audit import audit_record, client_ip, diff, snapshot
@@ -217,8 +218,6 @@ def sighting_validate(*, data: SightingInput) -> dict[str, str]:
 def sighting_sender(*, actor: User | None, request: HttpRequest | None) -> str:
     """Who sent a report, as an opaque key: the account if signed in (desk or API token), else
     the network address, keyed with the site's secret so that the address cannot be read back."""
-    from django.utils.crypto import salted_hmac
-
     if actor is not None and actor.is_authenticated:
         return f"user:{actor.pk}"
     ip = client_ip(request)

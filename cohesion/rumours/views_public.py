@@ -26,9 +26,13 @@ TOO_MANY = "You have sent a lot of reports in the last hour. Thank you. Please w
 THANKS_KEY = "rumours-public-thanks"
 
 
+def _key(request: HttpRequest, kind: str) -> str:
+    return f"rumours-public-{kind}:{client_ip(request) or 'unknown'}"
+
+
 def _bump(request: HttpRequest, kind: str) -> int:
     """Count one more ``kind`` ("sent" or "tries") from this address in the hour; the new count."""
-    key = f"rumours-public-{kind}:{client_ip(request) or 'unknown'}"
+    key = _key(request, kind)
     cache.add(key, 0, 60 * 60)
     try:
         return int(cache.incr(key))
@@ -41,7 +45,7 @@ def _rate_limited(request: HttpRequest) -> bool:
     """Too many reports from this address in the hour. Reports saved (and bot attempts) count
     against ``REPORTS_PER_HOUR``; a form sent back to fix a mistake does not, so a resident
     correcting an answer is never blocked, but every post counts against ``TRIES_PER_HOUR``."""
-    sent = cache.get(f"rumours-public-sent:{client_ip(request) or 'unknown'}", 0)
+    sent = cache.get(_key(request, "sent"), 0)
     return sent >= REPORTS_PER_HOUR or _bump(request, "tries") > TRIES_PER_HOUR
 
 
