@@ -20,6 +20,7 @@ class Consultation:
     topics: list[list[str]]  # gold theme letters per answer (0 to 3)
     positions: list[str]  # "Yes" (agrees with the ban) or "No"
     frame: list[tuple[str, str, str]]  # (letter, name, description)
+    sides: dict[str, str]  # letter -> "for" (the file's "Agreement" group) or "against"
 
 
 def load_gambling(folder: Path = GAMBLING) -> Consultation:
@@ -33,13 +34,14 @@ def load_gambling(folder: Path = GAMBLING) -> Consultation:
             topics.append(letters)
             positions.append(row["position"])
     framework = json.loads((folder / "framework_themes.json").read_text(encoding="utf-8"))
-    frame = []
-    for group in framework.values():
-        for letter, theme in group.items():
+    frame, sides = [], {}
+    for group, themes in framework.items():
+        for letter, theme in themes.items():
             first = theme["topics"][0]
             frame.append((letter, first["topic_name"], first["rationale"]))
+            sides[letter] = "for" if group == "Agreement" else "against"
     frame.sort()
-    return Consultation(texts, topics, positions, frame)
+    return Consultation(texts, topics, positions, frame, sides)
 
 
 def load_banking(folder: Path = BANKING) -> tuple[list[str], list[str]]:

@@ -105,23 +105,27 @@ def stance(embedder: Embedder) -> dict:
     consultation = load_gambling()
     texts = consultation.texts
     labels = ["agree" if p == "Yes" else "disagree" for p in consultation.positions]
+    # The code frame with each theme's side, as an officer would mark it ("for" / "against").
+    sided = [(n, d, consultation.sides[letter]) for letter, n, d in consultation.frame]
 
-    def score(train: list[int]) -> float:
+    def score(train: list[int], frame: list | None) -> float:
         """Macro-F1 on every answer not in ``train`` of a classifier fitted on ``train``."""
         chosen = set(train)
         test = [i for i in range(len(labels)) if i not in chosen]
-        model = StanceClassifier(embedder=embedder).fit(
+        model = StanceClassifier(embedder=embedder, frame=frame, answers=texts).fit(
             [texts[i] for i in train], [labels[i] for i in train]
         )
         predicted = model.predict([texts[i] for i in test])
         return float(f1_score([labels[i] for i in test], predicted, average="macro"))
 
-    def suggested(seed: int) -> list[int]:
+    def suggested(seed: int, frame: list | None) -> list[int]:
         """50 answers chosen as the product does (suggest_examples), labelled with the gold."""
         chosen: dict[int, str] = {}
         while len(chosen) < 50:
             batch = min(50 - len(chosen), 10)
-            picks = suggest_examples(texts, chosen, embedder=embedder, batch=batch, seed=seed)
+            picks = suggest_examples(
+                texts, chosen, embedder=embedder, batch=batch, seed=seed, frame=frame
+            )
             chosen.update({i: labels[i] for i in picks[: 50 - len(chosen)]})
         return list(chosen)
 
@@ -134,14 +138,19 @@ def stance(embedder: Embedder) -> dict:
         return agree + [i for i in order if labels[i] == "disagree"][:25]
 
     out = {}
-    for how, title in (
-        ("random", "50 examples (random), 10 draws"),
-        ("balanced", "50 examples (balanced), 10 draws"),
-        ("suggested", "50 examples suggested by the platform, 10 seeds"),
+    for how, frame, title in (
+        ("random", None, "50 examples (random), 10 draws"),
+        ("balanced", None, "50 examples (balanced), 10 draws"),
+        ("suggested", None, "50 examples suggested by the platform, 10 seeds"),
+        ("random", sided, "code frame with sides + 50 examples (random), 10 draws"),
+        ("suggested", sided, "code frame with sides + 50 suggested examples, 10 seeds"),
     ):
-        f1s = [score(suggested(s) if how == "suggested" else drawn(how, s)) for s in range(10)]
+        f1s = [
+            score(suggested(s, frame) if how == "suggested" else drawn(how, s), frame)
+            for s in range(10)
+        ]
         row = {"macro_F1_mean": round(float(np.mean(f1s)), 3), "min": round(float(np.min(f1s)), 3)}
-        out[how] = row
+        out[how + (" with sides" if frame else "")] = row
         print(f"| stance, {title} | {row} |", flush=True)
     return out
 

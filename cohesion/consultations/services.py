@@ -819,7 +819,11 @@ def stance_update(*, question: Question, answers: list[Answer] | None = None) ->
     if kinds["agree"] >= 3 and kinds["disagree"] >= 3:
         from cohesion.text.stance import StanceClassifier
 
-        classifier = StanceClassifier(embedder=embedder())
+        classifier = StanceClassifier(
+            embedder=embedder(),
+            frame=code_frame_of(question),
+            answers=[a.text for a in answers],
+        )
         classifier.fit([a.text for a in labelled], [a.stance_label for a in labelled])
         predicted = classifier.predict([a.text for a in answers])
         for answer, stance in zip(answers, predicted, strict=True):
@@ -915,21 +919,51 @@ def _theme_analysis_run(*, job_id: str, question_id: int, user_id: int | None) -
     )
 
 
-def code_frame_parse(*, text: str) -> list[tuple[str, str]]:
+_SIDE_MARKS = {"(for)": "for", "(against)": "against"}
+
+
+def code_frame_parse(*, text: str) -> list[tuple[str, str, str]]:
+    """Lines of "Name: what it covers" -> (name, description, side).
+
+    A name may end with "(for)" or "(against)" to say the theme is an argument for or against
+    the proposal; the stance classifier then uses which side an answer's themes are on.
+    """
     frame = []
     for line in text.splitlines():
         if not line.strip():
             continue
         name, _, description = line.partition(":")
-        name = name.strip()[:120]
+        name, side = name.strip(), ""
+        for mark, value in _SIDE_MARKS.items():
+            if name.casefold().endswith(mark):
+                name, side = name[: -len(mark)].strip(), value
+        name = name[:120]
         if not name:
             raise ConsultationError("Each line needs a theme name before the colon")
-        frame.append((name, description.strip() or name))
+        frame.append((name, description.strip() or name, side))
     if len(frame) < 2:
         raise ConsultationError("Give at least 2 themes, one on each line")
-    if len({n.casefold() for n, _ in frame}) != len(frame):
+    if len({n.casefold() for n, _d, _s in frame}) != len(frame):
         raise ConsultationError("Two themes have the same name")
     return frame
+
+
+def code_frame_of(question: Question) -> list[tuple[str, str, str]]:
+    """The question's code frame as (name, description, side); frames saved before sides were
+    recorded have no side."""
+    return [
+        (str(item[0]), str(item[1]), str(item[2]) if len(item) > 2 else "")
+        for item in question.code_frame
+    ]
+
+
+def code_frame_text(question: Question) -> str:
+    """The code frame as the officer typed it (the form's starting text)."""
+    lines = []
+    for name, description, side in code_frame_of(question):
+        mark = f" ({side})" if side else ""
+        lines.append(f"{name}{mark}: {description}")
+    return "\n".join(lines)
 
 
 def code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> None:
@@ -945,7 +979,7 @@ def _code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> No
 
     question = Question.objects.get(pk=question_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
-    frame = [(str(n), str(d)) for n, d in question.code_frame]
+    frame = [(name, description) for name, description, _side in code_frame_of(question)]
     job_progress(job_id=job_id, done=5, total=100, message="Reading the answers")
     answers = theme_answers(question=question)
     mapped = map_to_frame([a.text for a in answers], frame, embedder=embedder())
@@ -1116,7 +1150,9 @@ def stance_suggestions(*, question: Question, answers: list[Answer]) -> list[Ans
     if not ThemeAnalysis.objects.filter(question=question).exists():
         return [a for a in answers if not a.stance_label][:NEXT_BATCH]
     labels = {i: a.stance_label for i, a in enumerate(answers) if a.stance_label}
-    picks = suggest_examples([a.text for a in answers], labels, embedder=embedder())
+    picks = suggest_examples(
+        [a.text for a in answers], labels, embedder=embedder(), frame=code_frame_of(question)
+    )
     return [answers[i] for i in picks]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -495,9 +496,7 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     question = get_object_or_404(consultation.questions, pk=pk, kind=Question.Kind.TEXT)
     user = request_user(request)
     here = reverse("consultations_staff:themes", kwargs={"slug": slug, "pk": pk})
-    frame_form = CodeFrameForm(
-        initial={"frame": "\n".join(f"{n}: {d}" for n, d in question.code_frame)}
-    )
+    frame_form = CodeFrameForm(initial={"frame": services.code_frame_text(question)})
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -649,6 +648,7 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "suggested": services.stance_suggestions(question=question, answers=answers),
             "labelled_answers": labelled,
             "labelled": len(labelled),
+            "frame_sides": Counter(side for _n, _d, side in services.code_frame_of(question)),
         },
     )
 

@@ -36,9 +36,18 @@ def _frame_texts(frame: Sequence[tuple[str, str]]) -> list[str]:
 
 
 def score_matrix(
-    texts: Sequence[str], frame: Sequence[tuple[str, str]], *, embedder: Embedder | None = None
+    texts: Sequence[str],
+    frame: Sequence[tuple[str, str]],
+    *,
+    embedder: Embedder | None = None,
+    corpus: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, list[int]]:
-    """Scores (answer x theme) and, per answer, whether it was usable."""
+    """Scores (answer x theme) and the answers that were usable.
+
+    ``corpus``: the answers whose word statistics (TF-IDF) the lexical score uses; by default
+    ``texts`` themselves. Give all of a question's answers to score a few of them as they would
+    be scored with the rest.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
@@ -63,7 +72,8 @@ def score_matrix(
     semantic = vectors[: len(pieces)] @ vectors[len(pieces) :].T
     try:
         tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
-        tfidf.fit(cleaned + frame_texts)
+        words_from = cleaned if corpus is None else [clean_answer(t) for t in corpus]
+        tfidf.fit(words_from + frame_texts)
         words = normalize(tfidf.transform(pieces + frame_texts))
         lexical = (words[: len(pieces)] @ words[len(pieces) :].T).toarray()
     except ValueError:

@@ -5,6 +5,9 @@ answer (``stance_from_choice``). Otherwise the officer labels a few answers (up 
 ``StanceClassifier`` learns from them: a logistic regression on the MiniLM sentence embedding
 plus one cue feature (how much nearer the answer is to a generic "I agree / support it" sentence
 than to "I disagree / oppose it"), with classes balanced so a minority stance is not drowned out.
+Where the officer's code frame says which themes argue for the proposal and which against, a
+second cue is added: how much better the answer matches its best "for" theme than its best
+"against" theme (scored as in ``cohesion.text.codeframe``).
 
 Which answers the officer labels matters as much as how many: ``suggest_examples`` picks them
 (active learning). The first batch covers the spread of what people said (the answer nearest the
@@ -20,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from cohesion.text.codeframe import score_matrix
 from cohesion.text.embeddings import Embedder
 from cohesion.text.themes import clean_answer, default_embedder, is_usable
 
@@ -33,6 +37,10 @@ _PROTOTYPES = (
     "I disagree with this proposal and oppose it. Bad idea, no.",
 )
 CUE_SCALE = 10.0
+# The code-frame cue (best "for" theme score minus best "against" theme score), scaled likewise.
+SIDE_SCALE = 10.0
+FOR = "for"
+AGAINST = "against"
 # Answers suggested for labelling: a first batch covering the spread, then batches of the
 # answers the classifier is least sure about (see docs/benchmarks.md: 50 labels chosen this way
 # beat 50 picked at random).
@@ -66,29 +74,71 @@ def normalise_label(label: str) -> str:
     return mapped
 
 
-class StanceClassifier:
-    """Learns agree / disagree / unclear from an officer's labelled examples."""
+def sided_frame(
+    frame: Sequence[tuple[str, str, str]] | None,
+) -> list[tuple[str, str, str]] | None:
+    """The code frame as (name, description, side), or None unless it has a theme on each side."""
+    if not frame:
+        return None
+    themes = [(str(name), str(description), str(side)) for name, description, side in frame]
+    sides = {side for _n, _d, side in themes}
+    return themes if {FOR, AGAINST} <= sides else None
 
-    def __init__(self, *, embedder: Embedder | None = None, c: float = 10.0) -> None:
+
+class StanceClassifier:
+    """Learns agree / disagree / unclear from an officer's labelled examples.
+
+    ``frame``: the question's code frame as (name, description, side) with side "for",
+    "against" or "" (neither); used only when it has at least one theme on each side.
+    ``answers``: all the question's answers, whose word statistics the code-frame cue uses (so an
+    answer scores the same whether it is among the examples or not).
+    """
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        c: float = 10.0,
+        frame: Sequence[tuple[str, str, str]] | None = None,
+        answers: Sequence[str] | None = None,
+    ) -> None:
         self.embedder = embedder
         self.c = c
+        self.frame = sided_frame(frame)
+        self.answers = list(answers) if answers is not None else None
         self.classes_: list[str] = []
         self._model: Any = None
         self._constant: str | None = None
 
-    def _features(self, vectors: np.ndarray) -> np.ndarray:
-        """The classifier's input from answers' embeddings: the embedding and the cue."""
-        embedder = self.embedder or default_embedder()
-        agree, disagree = np.asarray(embedder.embed(list(_PROTOTYPES)), dtype=np.float32)
-        cue = CUE_SCALE * (vectors @ agree - vectors @ disagree)
-        return np.hstack([vectors, cue[:, None]])
+    def _side_cue(self, cleaned: Sequence[str]) -> np.ndarray:
+        """Best "for" theme score minus best "against" theme score, per answer (0 if unusable)."""
+        frame = self.frame or []
+        if not frame:
+            return np.zeros(len(cleaned))
+        scores, _usable = score_matrix(
+            cleaned,
+            [(n, d) for n, d, _s in frame],
+            embedder=self.embedder,
+            corpus=self.answers,
+        )
+        scores[~np.isfinite(scores)] = 0.0
+        sides = np.array([side for _n, _d, side in frame])
+        return np.asarray(
+            scores[:, sides == FOR].max(axis=1) - scores[:, sides == AGAINST].max(axis=1)
+        )
 
-    def _vectors(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The classifier's input for answers: the embedding, the cue and, where the code frame
+        has sides, the code-frame cue; and which answers have any words to read."""
         cleaned = [clean_answer(t) for t in texts]
         usable = np.array([is_usable(t) for t in cleaned], dtype=bool)
         embedder = self.embedder or default_embedder()
         vectors = np.asarray(embedder.embed(cleaned), dtype=np.float32)
-        return self._features(vectors), usable
+        agree, disagree = np.asarray(embedder.embed(list(_PROTOTYPES)), dtype=np.float32)
+        columns = [vectors, CUE_SCALE * (vectors @ agree - vectors @ disagree)[:, None]]
+        if self.frame is not None:
+            columns.append(SIDE_SCALE * self._side_cue(cleaned)[:, None])
+        return np.hstack(columns), usable
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> StanceClassifier:
         from sklearn.linear_model import LogisticRegression
@@ -96,7 +146,7 @@ class StanceClassifier:
         if len(texts) != len(labels):
             raise ValueError("Give one label for each example answer.")
         y = np.array([normalise_label(label) for label in labels])
-        vectors, usable = self._vectors(texts)
+        vectors, usable = self._features(texts)
         vectors, y = vectors[usable], y[usable]
         if len(y) == 0:
             raise ValueError("Label at least one answer that has some words in it.")
@@ -111,12 +161,13 @@ class StanceClassifier:
         self._model = model
         return self
 
-    def margins(self, vectors: np.ndarray) -> np.ndarray:
-        """How sure the classifier is about answers, given their embeddings (of the cleaned
-        text): the gap between its two most likely stances (0 = a coin toss, 1 = certain)."""
+    def margins(self, texts: Sequence[str]) -> np.ndarray:
+        """How sure the classifier is about answers: the gap between its two most likely
+        stances (0 = a coin toss, 1 = certain)."""
         if self._model is None:
-            return np.ones(len(vectors))
-        probabilities = np.sort(self._model.predict_proba(self._features(vectors)), axis=1)
+            return np.ones(len(texts))
+        features, _usable = self._features(texts)
+        probabilities = np.sort(self._model.predict_proba(features), axis=1)
         return np.asarray(probabilities[:, -1] - probabilities[:, -2], dtype=float)
 
     def predict(self, texts: Sequence[str]) -> list[str]:
@@ -124,7 +175,7 @@ class StanceClassifier:
             raise ValueError("The stance classifier has not been trained yet.")
         if not texts:
             return []
-        vectors, usable = self._vectors(texts)
+        vectors, usable = self._features(texts)
         if self._constant is not None:
             predicted = np.array([self._constant] * len(texts), dtype=object)
         else:
@@ -140,13 +191,15 @@ def suggest_examples(
     first: int = FIRST_BATCH,
     batch: int = NEXT_BATCH,
     seed: int = 0,
+    frame: Sequence[tuple[str, str, str]] | None = None,
 ) -> list[int]:
     """The answers (positions in ``texts``) the officer should label next.
 
     ``labels`` maps positions already labelled to their label. Until there are 3 answers each
     way, the suggestions spread over what people said: k-means on the embeddings, the answer
     nearest each centre. After that, the unlabelled answers the classifier is least sure about,
-    with near-copies of a suggestion already made put last.
+    with near-copies of a suggestion already made put last. ``frame`` as for
+    :class:`StanceClassifier`.
     """
     from sklearn.cluster import KMeans
 
@@ -167,10 +220,10 @@ def suggest_examples(
             chosen.append(int(members[np.argmin(distance)]))
         return sorted(pool[j] for j in chosen)
     labelled = sorted(labels)
-    model = StanceClassifier(embedder=embedder).fit(
+    model = StanceClassifier(embedder=embedder, frame=frame, answers=texts).fit(
         [texts[i] for i in labelled], [labels[i] for i in labelled]
     )
-    order = np.argsort(model.margins(vectors), kind="stable")
+    order = np.argsort(model.margins([cleaned[i] for i in pool]), kind="stable")
     picked: list[int] = []
     for j in order:
         if all(float(vectors[j] @ vectors[other]) < NEAR_COPY for other in picked):

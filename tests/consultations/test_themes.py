@@ -95,6 +95,63 @@ def test_a_code_frame_maps_answers_to_the_officers_themes(
     assert "Give at least 2 themes" in bad.content.decode()
 
 
+def test_a_code_frame_can_say_which_themes_are_for_and_against_and_stance_uses_it(
+    officer_client: Client,
+    consultation: Consultation,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    question, stance_url = _stance_page(consultation)
+    texts = [
+        ("Children will be safer on the roads, I back it", "agree"),
+        ("Cleaner air and more exercise, yes please", "agree"),
+        ("Safer cycling for everyone, good plan", "agree"),
+        ("We will lose parking outside the shops", "disagree"),
+        ("A waste of money, fix the potholes first", "disagree"),
+        ("No parking left for residents, I oppose it", "disagree"),
+        ("Our children could cycle to school safely", ""),
+        ("Residents will have nowhere to park their cars", ""),
+    ]
+    for i, (text, _) in enumerate(texts):
+        enter(consultation, ref=f"F{i}", answers={1: "Agree", 4: text})
+    url = reverse(
+        "consultations_staff:themes", kwargs={"slug": consultation.slug, "pk": question.pk}
+    )
+    frame = (
+        "Safety (for): safer roads for children\nHealth (For): cleaner air, exercise\n"
+        "Parking (against): the plan takes away parking\nCost (against): a waste of money\n"
+        "Buses: bus stops and routes"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        officer_client.post(url, {"action": "frame", "frame": frame})
+    question.refresh_from_db()
+    assert [item[2] for item in question.code_frame] == ["for", "for", "against", "against", ""]
+    assert set(_counts(question.pk)) == {"Safety", "Health", "Parking", "Cost", "Buses"}
+    page = officer_client.get(url).content.decode()
+    assert "Parking (against): the plan takes away parking" in page  # shown as typed
+
+    stance_page = officer_client.get(stance_url).content.decode()
+    assert "2 themes marked (for) and 2 marked (against)" in stance_page
+
+    from cohesion.text import stance
+
+    frames: list[Any] = []
+    real = stance.StanceClassifier.__init__
+
+    def spy(self: Any, **kwargs: Any) -> None:
+        frames.append(kwargs.get("frame"))
+        real(self, **kwargs)
+
+    monkeypatch.setattr(stance.StanceClassifier, "__init__", spy)
+    answers = {a.text: a for a in Answer.objects.filter(question=question)}
+    officer_client.post(
+        stance_url, {f"stance-{answers[t].pk}": label for t, label in texts if label}
+    )
+    assert frames and frames[-1][2] == ("Parking", "the plan takes away parking", "against")
+    assert Answer.objects.get(text=texts[-2][0]).stance == "agree"
+    assert Answer.objects.get(text=texts[-1][0]).stance == "disagree"
+
+
 def _stance_page(consultation: Consultation) -> tuple[Question, str]:
     """The free-text question with no linked agree/disagree question, and its stance page."""
     question = consultation.questions.get(order=4)

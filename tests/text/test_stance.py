@@ -3,7 +3,12 @@
 import pytest
 
 from cohesion.text.embeddings import Embedder
-from cohesion.text.stance import StanceClassifier, stance_from_choice, suggest_examples
+from cohesion.text.stance import (
+    StanceClassifier,
+    sided_frame,
+    stance_from_choice,
+    suggest_examples,
+)
 
 AGREE = [
     "Yes, I fully support the new cycle lanes, they will make roads safer",
@@ -109,10 +114,38 @@ def test_later_suggestions_are_the_answers_the_classifier_is_least_sure_about(em
         [texts[i] for i in labels], list(labels.values())
     )
     pool = [i for i in range(len(texts)) if i not in labels]
-    vectors = embedder.embed([texts[i] for i in pool])
-    margin = dict(zip(pool, model.margins(vectors), strict=True))
+    margin = dict(zip(pool, model.margins([texts[i] for i in pool]), strict=True))
     assert max(margin[i] for i in picks) <= min(margin[i] for i in pool if i not in picks)
     # nothing left to suggest once every answer is labelled
     assert (
         suggest_examples(texts, dict.fromkeys(range(len(texts)), "agree"), embedder=embedder) == []
     )
+
+
+FRAME = [
+    ("Safety", "safer roads and safer cycling for children", "for"),
+    ("Health", "more exercise and cleaner air", "for"),
+    ("Parking", "the lanes take away parking spaces outside homes and shops", "against"),
+    ("Cost", "a waste of council money that should go on potholes", "against"),
+    ("Buses", "bus stops and bus routes", ""),
+]
+
+
+def test_a_code_frame_with_sides_tells_the_classifier_which_side_an_answer_argues(embedder):
+    assert sided_frame(None) is None
+    assert sided_frame([t for t in FRAME if t[2] != "against"]) is None  # needs both sides
+    answers = [
+        *AGREE,
+        *DISAGREE,
+        "Children will be safer on their bikes",
+        "Where will people park? The parking outside the shops will go",
+    ]
+    model = StanceClassifier(embedder=embedder, frame=FRAME, answers=answers)
+    cue = model._side_cue(answers[-2:])
+    assert cue[0] > 0 > cue[1]  # nearer a "for" theme, then nearer an "against" theme
+    model.fit(AGREE + DISAGREE, ["agree"] * len(AGREE) + ["disagree"] * len(DISAGREE))
+    assert model.predict(answers[-2:]) == ["agree", "disagree"]
+    # a frame without sides leaves the classifier as it was: embedding and cue only
+    plain = StanceClassifier(embedder=embedder, frame=[(n, d, "") for n, d, _s in FRAME])
+    assert plain.frame is None
+    assert plain._features(AGREE)[0].shape[1] == model._features(AGREE)[0].shape[1] - 1
