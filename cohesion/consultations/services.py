@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -38,6 +38,9 @@ from .models import (
     Theme,
     ThemeAnalysis,
 )
+
+if TYPE_CHECKING:
+    from cohesion.text.stance import StanceClassifier
 
 # Free-text answers longer than this are refused with a message (the text is kept on the page).
 MAX_ANSWER_CHARS = 10_000
@@ -794,6 +797,31 @@ def theme_answers(*, question: Question) -> list[Answer]:
     )
 
 
+def _stance_classifier(*, question: Question, answers: list[Answer]) -> StanceClassifier:
+    from cohesion.text.stance import StanceClassifier
+
+    return StanceClassifier(
+        embedder=embedder(), frame=code_frame_of(question), answers=[a.text for a in answers]
+    )
+
+
+def _stance_ready(labelled: list[Answer]) -> bool:
+    """Enough labels to learn from: at least 3 answers each way."""
+    kinds = Counter(a.stance_label for a in labelled)
+    return kinds["agree"] >= 3 and kinds["disagree"] >= 3
+
+
+def stance_check(*, question: Question) -> tuple[int, int] | None:
+    """How many of the officer's labels the classifier gets right when it has not learnt from
+    them (10-fold cross-check), or None until there are enough labels to learn from."""
+    answers = theme_answers(question=question)
+    labelled = [a for a in answers if a.stance_label]
+    if question.stance_question_id or not _stance_ready(labelled):
+        return None
+    classifier = _stance_classifier(question=question, answers=answers)
+    return classifier.cross_check([a.text for a in labelled], [a.stance_label for a in labelled])
+
+
 def stance_update(*, question: Question, answers: list[Answer] | None = None) -> str:
     """Set each answer's stance: from the linked closed question, else the officer's classifier.
 
@@ -815,15 +843,8 @@ def stance_update(*, question: Question, answers: list[Answer] | None = None) ->
         Answer.objects.bulk_update(answers, ["stance"])
         return "linked"
     labelled = [a for a in answers if a.stance_label]
-    kinds = Counter(a.stance_label for a in labelled)
-    if kinds["agree"] >= 3 and kinds["disagree"] >= 3:
-        from cohesion.text.stance import StanceClassifier
-
-        classifier = StanceClassifier(
-            embedder=embedder(),
-            frame=code_frame_of(question),
-            answers=[a.text for a in answers],
-        )
+    if _stance_ready(labelled):
+        classifier = _stance_classifier(question=question, answers=answers)
         classifier.fit([a.text for a in labelled], [a.stance_label for a in labelled])
         predicted = classifier.predict([a.text for a in answers])
         for answer, stance in zip(answers, predicted, strict=True):

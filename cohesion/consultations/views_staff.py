@@ -605,6 +605,23 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+def _stance_check_text(question: Question) -> str:
+    """One sentence on how well the classifier does on the officer's own labels ("" if it
+    cannot learn yet)."""
+    check = services.stance_check(question=question)
+    if not check or not check[1]:
+        return ""
+    right, checked = check
+    share = round(100 * right / checked)
+    text = (
+        f"We tested the platform on your own labels, hiding a few at a time so that it had not "
+        f"learnt from them: it got {right} of {checked} right ({share}%)."
+    )
+    if share < 80:
+        text += " Label more answers to help it, especially ones it is not sure about."
+    return text
+
+
 @role_required(*STAFF_ROLES)
 def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _consultation(slug)
@@ -649,6 +666,7 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "labelled_answers": labelled,
             "labelled": len(labelled),
             "frame_sides": Counter(side for _n, _d, side in services.code_frame_of(question)),
+            "check": _stance_check_text(question),
         },
     )
 

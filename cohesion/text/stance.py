@@ -182,6 +182,35 @@ class StanceClassifier:
             predicted = np.asarray(self._model.predict(vectors), dtype=object)
         return [str(p) if ok else UNCLEAR for p, ok in zip(predicted, usable, strict=True)]
 
+    def cross_check(
+        self, texts: Sequence[str], labels: Sequence[str], folds: int = 10
+    ) -> tuple[int, int]:
+        """How often the classifier agrees with the officer's own labels on answers it did not
+        learn from: the labelled answers are split into ``folds`` parts, and each part is
+        predicted by a classifier trained on the others. Returns (right, checked); answers with
+        no words are not checked."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import KFold
+
+        if len(texts) != len(labels):
+            raise ValueError("Give one label for each example answer.")
+        y = np.array([normalise_label(label) for label in labels])
+        features, usable = self._features(texts)
+        features, y = features[usable], y[usable]
+        if len(y) < 2:
+            return 0, 0
+        right = 0
+        splits = KFold(n_splits=min(folds, len(y)), shuffle=True, random_state=0).split(features)
+        for train, test in splits:
+            kinds = sorted(set(y[train].tolist()))
+            if len(kinds) == 1:
+                right += int((y[test] == kinds[0]).sum())
+                continue
+            model = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
+            model.fit(features[train], y[train])
+            right += int((model.predict(features[test]) == y[test]).sum())
+        return right, len(y)
+
 
 def suggest_examples(
     texts: Sequence[str],

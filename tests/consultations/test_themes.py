@@ -185,6 +185,9 @@ def test_stance_from_examples_the_officer_labels(
     officer_client.post(url, {f"stance-{answers[t].pk}": label for t, label in texts})
     assert Answer.objects.get(text="I really like this idea, well done").stance == "agree"
     assert Answer.objects.get(text="Terrible idea, I oppose it").stance == "disagree"
+    page = officer_client.get(url).content.decode()
+    assert "We tested the platform on your own labels" in page
+    assert "of 6 right" in page
 
 
 def test_a_failed_theme_run_keeps_the_themes_there_were(

@@ -149,3 +149,16 @@ def test_a_code_frame_with_sides_tells_the_classifier_which_side_an_answer_argue
     plain = StanceClassifier(embedder=embedder, frame=[(n, d, "") for n, d, _s in FRAME])
     assert plain.frame is None
     assert plain._features(AGREE)[0].shape[1] == model._features(AGREE)[0].shape[1] - 1
+
+
+def test_the_cross_check_says_how_many_of_the_officers_labels_it_gets_right(embedder):
+    model = StanceClassifier(embedder=embedder)
+    texts = AGREE + DISAGREE + [""]
+    labels = ["agree"] * len(AGREE) + ["disagree"] * len(DISAGREE) + ["agree"]
+    right, checked = model.cross_check(texts, labels)
+    assert checked == 12  # the empty answer is not checked
+    assert right >= 10
+    # Labels that have nothing to do with the words cannot be learnt, and the check shows it.
+    unrelated = ["agree", "disagree"] * 6 + ["agree"]
+    assert model.cross_check(texts, unrelated)[0] <= 8
+    assert model.cross_check(["Yes"], ["agree"]) == (0, 0)
