@@ -319,11 +319,9 @@ class CodeFrameForm(GovukFormMixin, forms.Form):
         label="Your code frame",
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=(
-            "One theme on each line: a short name, a colon, then what it covers. For example: "
-            "Parking: not enough parking near the shops. If a theme is a reason to back the "
-            "plan or a reason against it, put (for) or (against) after its name, for example: "
-            "Parking (against): the plan takes away parking. This helps the platform tell who "
-            "agreed and who did not."
+            "One theme on each line: a short name, a colon, then what it covers. If a theme is "
+            "a reason for the plan or against it, put (for) or (against) after its name: this "
+            "helps the platform tell who agreed and who did not."
         ),
         error_messages={"required": "Enter at least 2 themes"},
     )

@@ -662,11 +662,14 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {
             "consultation": consultation,
             "question": question,
-            "suggested": services.stance_suggestions(question=question, answers=answers),
+            "suggested": []
+            if question.stance_question_id
+            else services.stance_suggestions(question=question, answers=answers),
             "labelled_answers": labelled,
             "labelled": len(labelled),
             "frame_sides": Counter(side for _n, _d, side in services.code_frame_of(question)),
             "check": _stance_check_text(question),
+            "answered": len(answers),
         },
     )
 

@@ -167,6 +167,9 @@ def test_stance_from_examples_the_officer_labels(
     officer_client: Client, consultation: Consultation
 ) -> None:
     question, url = _stance_page(consultation)
+    empty = officer_client.get(url).content.decode()
+    assert "No one has answered this question in words yet" in empty
+    assert "Every answer has a label" not in empty and "Save labels" not in empty
     texts = [
         ("I fully support this plan, great idea", "agree"),
         ("Yes, I agree with all of it", "agree"),
@@ -188,6 +191,18 @@ def test_stance_from_examples_the_officer_labels(
     page = officer_client.get(url).content.decode()
     assert "We tested the platform on your own labels" in page
     assert "of 6 right" in page
+
+
+def test_the_stance_page_says_no_labels_are_needed_when_a_question_is_linked(
+    officer_client: Client, answered: Consultation
+) -> None:
+    question = answered.questions.get(order=4)
+    assert question.stance_question is not None
+    url = reverse("consultations_staff:stance", kwargs={"slug": answered.slug, "pk": question.pk})
+    page = officer_client.get(url).content.decode()
+    assert f"come from each person’s answer to “{question.stance_question.text}”" in page
+    assert "You do not need to label any answers" in page
+    assert 'value="agree"' not in page and "Label these answers next" not in page
 
 
 def test_a_failed_theme_run_keeps_the_themes_there_were(
