@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import error_summary_links, sign_in, visit
+from tests.browser.support import VIEWPORT, axe_violations, error_summary_links, sign_in, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -36,7 +36,10 @@ def test_officer_corrects_a_figure_and_the_public_status_updates(page: Any, demo
     assert page.evaluate("() => document.activeElement.id") == "id_value"
     error = page.locator("#div_id_value .govuk-error-message")
     assert " ".join(error.text_content().split()) == "Error: A count or rate cannot be less than 0"
-    assert error.get_attribute("id") in (page.get_attribute("#id_value", "aria-describedby") or "").split()
+    assert (
+        error.get_attribute("id")
+        in (page.get_attribute("#id_value", "aria-describedby") or "").split()
+    )
     assert Observation.objects.filter(measure=measure).count() == before
 
     assert page.get_by_label("Period").input_value() == "2026-Q4"  # what was typed is kept
@@ -69,7 +72,9 @@ def test_officer_uploads_a_csv_with_a_bad_header(page: Any, demo: None) -> None:
     page.wait_for_load_state()
     assert page.url.endswith("/staff/imports/new/")
     [message] = error_summary_links(page)
-    assert message.startswith("The first row of the file is wrong: it has no column called “period”")
+    assert message.startswith(
+        "The first row of the file is wrong: it has no column called “period”"
+    )
     assert "we do not know the column “ward”, “when”" in message
     assert "measure,ward_code,period,value" in message
     assert page.locator("#div_id_file .govuk-error-message").is_visible()
@@ -84,8 +89,11 @@ def test_job_page_follows_progress_without_reloading(page: Any, demo: None) -> N
 
     officer = User.objects.get(username="officer")
     job = Job.objects.create(
-        kind="observation_import", title="Import of figures.csv", started_by=officer,
-        status=Job.Status.RUNNING, total=4,
+        kind="observation_import",
+        title="Import of figures.csv",
+        started_by=officer,
+        status=Job.Status.RUNNING,
+        total=4,
     )
     record = ObservationImport.objects.create(
         uploaded_by=officer, filename="figures.csv", content="", job=job
@@ -164,14 +172,18 @@ def test_a_screenshot_that_is_too_big_is_refused_before_anything_is_sent(
     words = "People are saying the community centre will close to pay for a new hotel"
     page.get_by_label("What is being said?").fill(words)
     page.get_by_label("Screenshot (optional)").set_input_files(
-        files=[{"name": "big.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"0" * 6_000_000}]
+        files=[
+            {"name": "big.png", "mimeType": "image/png", "buffer": b"\x89PNG" + b"0" * 6_000_000}
+        ]
     )
     error = page.locator("#id_screenshot-size-error")
     assert error.is_visible()
     text = " ".join(error.text_content().split())
     assert text.startswith("Error: The file must be smaller than 5 MB (this one is 5.7 MB)")
     assert page.evaluate("() => document.getElementById('id_screenshot').files.length") == 0
-    assert "id_screenshot-size-error" in (page.get_attribute("#id_screenshot", "aria-describedby") or "")
+    assert "id_screenshot-size-error" in (
+        page.get_attribute("#id_screenshot", "aria-describedby") or ""
+    )
     assert axe_violations(page, "screenshot too big") == []
     screenshot(page, "rumour-log-screenshot-too-big")
     assert page.get_by_label("What is being said?").input_value() == words  # nothing lost
@@ -181,3 +193,24 @@ def test_a_screenshot_that_is_too_big_is_refused_before_anything_is_sent(
     page.wait_for_load_state()
     assert Sighting.objects.count() == before + 1
     assert not Sighting.objects.latest("pk").screenshot
+
+
+def test_on_a_phone_a_wide_table_scrolls_in_its_own_box_not_the_whole_page(
+    page: Any, demo: None
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    try:
+        visit(page, "/how-we-are-doing/")
+        page.wait_for_selector(".app-table-scroll[role=region]")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        box = page.get_by_role("region", name="All measures")
+        assert box.get_attribute("tabindex") == "0"  # keyboard users can scroll it
+        assert box.evaluate("(el) => el.scrollWidth > el.clientWidth")
+        violations = axe_violations(page, "how we are doing, on a phone")
+        assert not violations, violations
+        # On a wide screen the table fits, and its box is no longer a tab stop.
+        page.set_viewport_size(VIEWPORT)
+        page.wait_for_function("() => !document.querySelector('.app-table-scroll[tabindex]')")
+        assert page.locator(".app-table-scroll[role=region]").count() == 0
+    finally:
+        page.set_viewport_size(VIEWPORT)

@@ -47,3 +47,46 @@ document.querySelectorAll('input[type="file"][data-max-bytes]').forEach((input) 
     if (!described.includes(id)) input.setAttribute('aria-describedby', [...described, id].join(' '))
   })
 })
+
+// On a small screen a wide table scrolls sideways inside its own box, not the whole page. Each
+// table is wrapped once; a box that does scroll becomes a labelled region that can be focused,
+// so keyboard users can scroll it too (boxes that fit stay out of the tab order).
+function tableBoxes () {
+  return [...document.querySelectorAll('table.govuk-table')].map((table) => {
+    const parent = table.parentElement
+    if (parent.classList.contains('app-table-scroll')) return parent
+    const box = document.createElement('div')
+    box.className = 'app-table-scroll'
+    box.dataset.wrapped = ''
+    table.before(box)
+    box.append(table)
+    return box
+  })
+}
+
+function markScrollingBoxes (boxes) {
+  boxes.forEach((box) => {
+    if (!('wrapped' in box.dataset)) return // written in the page with its own label
+    const scrolls = box.scrollWidth > box.clientWidth + 1
+    if (scrolls) {
+      const caption = box.querySelector('caption')
+      box.setAttribute('role', 'region')
+      box.setAttribute('aria-label', caption ? caption.textContent.trim() : 'Table')
+      box.tabIndex = 0
+    } else {
+      box.removeAttribute('role')
+      box.removeAttribute('aria-label')
+      box.removeAttribute('tabindex')
+    }
+  })
+}
+
+const boxes = tableBoxes()
+markScrollingBoxes(boxes)
+let resizing = null
+window.addEventListener('resize', () => {
+  clearTimeout(resizing)
+  resizing = setTimeout(() => markScrollingBoxes(boxes), 200)
+})
+// A table inside closed <details> has no width until it is opened.
+document.addEventListener('toggle', () => markScrollingBoxes(boxes), true)
