@@ -208,6 +208,11 @@ def test_on_a_phone_a_wide_table_scrolls_in_its_own_box_not_the_whole_page(
         assert box.evaluate("(el) => el.scrollWidth > el.clientWidth")
         violations = axe_violations(page, "how we are doing, on a phone")
         assert not violations, violations
+        # A long word with no spaces (the CSV header in a hint) wraps instead of widening the page.
+        sign_in(page, "officer")
+        visit(page, "/staff/imports/new/")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        visit(page, "/how-we-are-doing/")
         # On a wide screen the table fits, and its box is no longer a tab stop.
         page.set_viewport_size(VIEWPORT)
         page.wait_for_function("() => !document.querySelector('.app-table-scroll[tabindex]')")
