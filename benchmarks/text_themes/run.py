@@ -33,7 +33,11 @@ from data import load_banking, load_gambling  # noqa: E402
 
 from cohesion.text.codeframe import map_to_frame  # noqa: E402
 from cohesion.text.embeddings import Embedder  # noqa: E402
-from cohesion.text.stance import StanceClassifier, suggest_examples  # noqa: E402
+from cohesion.text.stance import (  # noqa: E402
+    StanceClassifier,
+    stance_from_frame,
+    suggest_examples,
+)
 from cohesion.text.themes import describe_themes, find_themes  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / "results" / "text_cache"
@@ -138,6 +142,16 @@ def stance(embedder: Embedder) -> dict:
         return agree + [i for i in order if labels[i] == "disagree"][:25]
 
     out = {}
+    # No labels at all: the code frame's marks alone ("unclear" counts as wrong).
+    alone = stance_from_frame(texts, sided, embedder=embedder, answers=texts)
+    row = {
+        "macro_F1": round(
+            float(f1_score(labels, alone, labels=["agree", "disagree"], average="macro")), 3
+        ),
+        "unclear": alone.count("unclear"),
+    }
+    out["frame only"] = row
+    print(f"| stance, code frame with sides, no labels | {row} |", flush=True)
     for how, frame, title in (
         ("random", None, "50 examples (random), 10 draws"),
         ("balanced", None, "50 examples (balanced), 10 draws"),

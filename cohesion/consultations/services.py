@@ -825,7 +825,9 @@ def stance_check(*, question: Question) -> tuple[int, int] | None:
 def stance_update(*, question: Question, answers: list[Answer] | None = None) -> str:
     """Set each answer's stance: from the linked closed question, else the officer's classifier.
 
-    Returns how it was done ("linked", "classifier", or "none").
+    With too few labels, a code frame that marks themes "(for)" and "(against)" gives the stance
+    on its own (the officer's labels still win). Returns how it was done ("linked",
+    "classifier", "frame" or "none").
     """
     answers = answers if answers is not None else theme_answers(question=question)
     if question.stance_question_id:
@@ -851,6 +853,16 @@ def stance_update(*, question: Question, answers: list[Answer] | None = None) ->
             answer.stance = answer.stance_label or str(stance)
         Answer.objects.bulk_update(answers, ["stance"])
         return "classifier"
+    frame = code_frame_of(question)
+    from cohesion.text.stance import sided_frame, stance_from_frame
+
+    if answers and sided_frame(frame) is not None:
+        texts = [a.text for a in answers]
+        from_frame = stance_from_frame(texts, frame, embedder=embedder(), answers=texts)
+        for answer, stance in zip(answers, from_frame, strict=True):
+            answer.stance = answer.stance_label or stance
+        Answer.objects.bulk_update(answers, ["stance"])
+        return "frame"
     for answer in answers:
         answer.stance = answer.stance_label
     Answer.objects.bulk_update(answers, ["stance"])

@@ -563,6 +563,7 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     {
                         "linked": "Agree and disagree come from the linked question.",
                         "classifier": "Agree and disagree have been worked out from your examples.",
+                        "frame": "Agree and disagree have been worked out from the (for) and (against) themes of your code frame. Label some answers to make it better.",
                         "none": "Label at least 3 answers as agreeing and 3 as disagreeing first.",
                     }[how],
                 )
@@ -641,10 +642,13 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.success(
             request,
             f"{changed} labels saved. "
-            + (
-                "Agree and disagree have been worked out for every answer."
-                if how == "classifier"
-                else "Label at least 3 answers as agreeing and 3 as disagreeing to work out the rest."
+            + {
+                "classifier": "Agree and disagree have been worked out for every answer.",
+                "frame": "Until you have labelled at least 3 answers each way, agree and disagree "
+                "come from the (for) and (against) themes of your code frame.",
+            }.get(
+                how,
+                "Label at least 3 answers as agreeing and 3 as disagreeing to work out the rest.",
             ),
         )
         return redirect("consultations_staff:stance", slug=slug, pk=pk)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from cohesion.text.codeframe import score_matrix
+from cohesion.text.codeframe import MIN_SCORE, score_matrix
 from cohesion.text.embeddings import Embedder
 from cohesion.text.themes import clean_answer, default_embedder, is_usable
 
@@ -83,6 +83,34 @@ def sided_frame(
     themes = [(str(name), str(description), str(side)) for name, description, side in frame]
     sides = {side for _n, _d, side in themes}
     return themes if {FOR, AGAINST} <= sides else None
+
+
+def stance_from_frame(
+    texts: Sequence[str],
+    frame: Sequence[tuple[str, str, str]],
+    *,
+    embedder: Embedder | None = None,
+    answers: Sequence[str] | None = None,
+) -> list[str]:
+    """Stance with no labelled examples, from a code frame that marks themes "for" and "against":
+    an answer agrees when its best "for" theme scores higher than its best "against" theme, and
+    disagrees the other way round; an answer that matches no theme well is "unclear"."""
+    sided = sided_frame(frame)
+    if sided is None:
+        raise ValueError("The code frame needs at least one theme for and one against.")
+    scores, _usable = score_matrix(
+        texts, [(n, d) for n, d, _s in sided], embedder=embedder, corpus=answers
+    )
+    sides = np.array([side for _n, _d, side in sided])
+    best_for = scores[:, sides == FOR].max(axis=1)
+    best_against = scores[:, sides == AGAINST].max(axis=1)
+    out = []
+    for pro, con in zip(best_for, best_against, strict=True):
+        if not np.isfinite(pro) or max(pro, con) < MIN_SCORE:
+            out.append(UNCLEAR)
+        else:
+            out.append(AGREE if pro > con else DISAGREE)
+    return out
 
 
 class StanceClassifier:

@@ -126,6 +126,9 @@ def test_a_code_frame_can_say_which_themes_are_for_and_against_and_stance_uses_i
         officer_client.post(url, {"action": "frame", "frame": frame})
     question.refresh_from_db()
     assert [item[2] for item in question.code_frame] == ["for", "for", "against", "against", ""]
+    # Before any labels, the frame's sides give each answer's stance on its own.
+    assert Answer.objects.get(text=texts[0][0]).stance == "agree"
+    assert Answer.objects.get(text=texts[3][0]).stance == "disagree"
     assert set(_counts(question.pk)) == {"Safety", "Health", "Parking", "Cost", "Buses"}
     page = officer_client.get(url).content.decode()
     assert "Parking (against): the plan takes away parking" in page  # shown as typed

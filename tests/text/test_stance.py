@@ -7,6 +7,7 @@ from cohesion.text.stance import (
     StanceClassifier,
     sided_frame,
     stance_from_choice,
+    stance_from_frame,
     suggest_examples,
 )
 
@@ -162,3 +163,20 @@ def test_the_cross_check_says_how_many_of_the_officers_labels_it_gets_right(embe
     unrelated = ["agree", "disagree"] * 6 + ["agree"]
     assert model.cross_check(texts, unrelated)[0] <= 8
     assert model.cross_check(["Yes"], ["agree"]) == (0, 0)
+
+
+def test_with_no_labels_a_code_frame_with_sides_gives_the_stance_on_its_own(embedder):
+    texts = [
+        "Children will be safer cycling to school",
+        "They will take away the parking spaces outside our shops",
+        "The weather was lovely at the weekend",
+        "",
+    ]
+    assert stance_from_frame(texts, FRAME, embedder=embedder) == [
+        "agree",
+        "disagree",
+        "unclear",  # matches no theme well
+        "unclear",  # no words
+    ]
+    with pytest.raises(ValueError, match="one theme for and one against"):
+        stance_from_frame(texts, [t for t in FRAME if t[2] != "against"], embedder=embedder)
