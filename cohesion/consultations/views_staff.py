@@ -602,6 +602,8 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "answered": len(answers),
             "unthemed": selectors.unthemed_answers(question=question),
             "not_english": not_english,
+            "frame_sided": {"for", "against"}
+            <= {side for _n, _d, side in services.code_frame_of(question)},
         },
     )
 

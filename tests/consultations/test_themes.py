@@ -132,6 +132,7 @@ def test_a_code_frame_can_say_which_themes_are_for_and_against_and_stance_uses_i
     assert set(_counts(question.pk)) == {"Safety", "Health", "Parking", "Cost", "Buses"}
     page = officer_client.get(url).content.decode()
     assert "Parking (against): the plan takes away parking" in page  # shown as typed
+    assert "from the (for) and (against) themes of your code frame and" in page
 
     stance_page = officer_client.get(stance_url).content.decode()
     assert "2 themes marked (for) and 2 marked (against)" in stance_page
