@@ -811,10 +811,10 @@ def _stance_ready(labelled: list[Answer]) -> bool:
     return kinds["agree"] >= 3 and kinds["disagree"] >= 3
 
 
-def stance_check(*, question: Question) -> tuple[int, int] | None:
+def stance_check(*, question: Question, answers: list[Answer]) -> tuple[int, int] | None:
     """How many of the officer's labels the classifier gets right when it has not learnt from
-    them (10-fold cross-check), or None until there are enough labels to learn from."""
-    answers = theme_answers(question=question)
+    them (10-fold cross-check), or None until there are enough labels to learn from.
+    ``answers``: the question's answers (``theme_answers``)."""
     labelled = [a for a in answers if a.stance_label]
     if question.stance_question_id or not _stance_ready(labelled):
         return None
@@ -853,12 +853,13 @@ def stance_update(*, question: Question, answers: list[Answer] | None = None) ->
             answer.stance = answer.stance_label or str(stance)
         Answer.objects.bulk_update(answers, ["stance"])
         return "classifier"
-    frame = code_frame_of(question)
-    from cohesion.text.stance import sided_frame, stance_from_frame
+    if answers and code_frame_sided(question):
+        from cohesion.text.stance import stance_from_frame
 
-    if answers and sided_frame(frame) is not None:
         texts = [a.text for a in answers]
-        from_frame = stance_from_frame(texts, frame, embedder=embedder(), answers=texts)
+        from_frame = stance_from_frame(
+            texts, code_frame_of(question), embedder=embedder(), answers=texts
+        )
         for answer, stance in zip(answers, from_frame, strict=True):
             answer.stance = answer.stance_label or stance
         Answer.objects.bulk_update(answers, ["stance"])
@@ -988,6 +989,13 @@ def code_frame_of(question: Question) -> list[tuple[str, str, str]]:
         (str(item[0]), str(item[1]), str(item[2]) if len(item) > 2 else "")
         for item in question.code_frame
     ]
+
+
+def code_frame_sided(question: Question) -> bool:
+    """Whether the question's code frame marks at least one theme (for) and one (against)."""
+    from cohesion.text.stance import sided_frame
+
+    return sided_frame(code_frame_of(question)) is not None
 
 
 def code_frame_text(question: Question) -> str:

@@ -602,16 +602,15 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "answered": len(answers),
             "unthemed": selectors.unthemed_answers(question=question),
             "not_english": not_english,
-            "frame_sided": {"for", "against"}
-            <= {side for _n, _d, side in services.code_frame_of(question)},
+            "frame_sided": services.code_frame_sided(question),
         },
     )
 
 
-def _stance_check_text(question: Question) -> str:
+def _stance_check_text(question: Question, answers: list[Answer]) -> str:
     """One sentence on how well the classifier does on the officer's own labels ("" if it
     cannot learn yet)."""
-    check = services.stance_check(question=question)
+    check = services.stance_check(question=question, answers=answers)
     if not check or not check[1]:
         return ""
     right, checked = check
@@ -673,8 +672,9 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else services.stance_suggestions(question=question, answers=answers),
             "labelled_answers": labelled,
             "labelled": len(labelled),
+            "frame_sided": services.code_frame_sided(question),
             "frame_sides": Counter(side for _n, _d, side in services.code_frame_of(question)),
-            "check": _stance_check_text(question),
+            "check": _stance_check_text(question, answers),
             "answered": len(answers),
         },
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -35,20 +36,31 @@ def _frame_texts(frame: Sequence[tuple[str, str]]) -> list[str]:
     return [f"{name}. {description}".strip() for name, description in frame]
 
 
+def word_model(corpus: Sequence[str], frame: Sequence[tuple[str, str]]) -> Any:
+    """TF-IDF word statistics fitted on the answers in ``corpus`` and the frame's themes (None
+    when there are no words to count)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
+    try:
+        return tfidf.fit([clean_answer(t) for t in corpus] + _frame_texts(frame))
+    except ValueError:
+        return None
+
+
 def score_matrix(
     texts: Sequence[str],
     frame: Sequence[tuple[str, str]],
     *,
     embedder: Embedder | None = None,
-    corpus: Sequence[str] | None = None,
+    words: Any = None,
 ) -> tuple[np.ndarray, list[int]]:
     """Scores (answer x theme) and the answers that were usable.
 
-    ``corpus``: the answers whose word statistics (TF-IDF) the lexical score uses; by default
-    ``texts`` themselves. Give all of a question's answers to score a few of them as they would
-    be scored with the rest.
+    ``words``: the word statistics the lexical score uses (:func:`word_model`); by default they
+    are fitted on ``texts`` themselves. Give a model fitted on all of a question's answers to
+    score a few of them as they would be scored with the rest.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.preprocessing import normalize
 
     embedder = embedder or default_embedder()
@@ -70,14 +82,12 @@ def score_matrix(
         return scores, []
     vectors = np.asarray(embedder.embed(pieces + frame_texts), dtype=np.float32)
     semantic = vectors[: len(pieces)] @ vectors[len(pieces) :].T
-    try:
-        tfidf = TfidfVectorizer(sublinear_tf=True, stop_words="english", ngram_range=(1, 2))
-        words_from = cleaned if corpus is None else [clean_answer(t) for t in corpus]
-        tfidf.fit(words_from + frame_texts)
-        words = normalize(tfidf.transform(pieces + frame_texts))
-        lexical = (words[: len(pieces)] @ words[len(pieces) :].T).toarray()
-    except ValueError:
+    words = words if words is not None else word_model(cleaned, frame)
+    if words is None:
         lexical = np.zeros_like(semantic)
+    else:
+        matrix = normalize(words.transform(pieces + frame_texts))
+        lexical = (matrix[: len(pieces)] @ matrix[len(pieces) :].T).toarray()
     combined = 0.5 * (semantic + lexical)
     owners = np.asarray(owner)
     for row, i in enumerate(owners):

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from cohesion.text.codeframe import MIN_SCORE, score_matrix
+from cohesion.text.codeframe import MIN_SCORE, score_matrix, word_model
 from cohesion.text.embeddings import Embedder
 from cohesion.text.themes import clean_answer, default_embedder, is_usable
 
@@ -78,11 +78,24 @@ def sided_frame(
     frame: Sequence[tuple[str, str, str]] | None,
 ) -> list[tuple[str, str, str]] | None:
     """The code frame as (name, description, side), or None unless it has a theme on each side."""
-    if not frame:
-        return None
-    themes = [(str(name), str(description), str(side)) for name, description, side in frame]
-    sides = {side for _n, _d, side in themes}
-    return themes if {FOR, AGAINST} <= sides else None
+    themes = list(frame or [])
+    return themes if {FOR, AGAINST} <= {side for _n, _d, side in themes} else None
+
+
+def _best_by_side(
+    texts: Sequence[str],
+    frame: Sequence[tuple[str, str, str]],
+    *,
+    embedder: Embedder | None,
+    words: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each answer's best "for" theme score and best "against" theme score (-inf for an answer
+    with no words), scored as in the code-frame mapping."""
+    scores, _usable = score_matrix(
+        texts, [(n, d) for n, d, _s in frame], embedder=embedder, words=words
+    )
+    sides = np.array([side for _n, _d, side in frame])
+    return scores[:, sides == FOR].max(axis=1), scores[:, sides == AGAINST].max(axis=1)
 
 
 def stance_from_frame(
@@ -94,16 +107,13 @@ def stance_from_frame(
 ) -> list[str]:
     """Stance with no labelled examples, from a code frame that marks themes "for" and "against":
     an answer agrees when its best "for" theme scores higher than its best "against" theme, and
-    disagrees the other way round; an answer that matches no theme well is "unclear"."""
+    disagrees the other way round; an answer that matches no theme well is "unclear".
+    ``answers``: all the question's answers, whose word statistics the scores use."""
     sided = sided_frame(frame)
     if sided is None:
         raise ValueError("The code frame needs at least one theme for and one against.")
-    scores, _usable = score_matrix(
-        texts, [(n, d) for n, d, _s in sided], embedder=embedder, corpus=answers
-    )
-    sides = np.array([side for _n, _d, side in sided])
-    best_for = scores[:, sides == FOR].max(axis=1)
-    best_against = scores[:, sides == AGAINST].max(axis=1)
+    words = word_model(answers, [(n, d) for n, d, _s in sided]) if answers is not None else None
+    best_for, best_against = _best_by_side(texts, sided, embedder=embedder, words=words)
     out = []
     for pro, con in zip(best_for, best_against, strict=True):
         if not np.isfinite(pro) or max(pro, con) < MIN_SCORE:
@@ -134,26 +144,24 @@ class StanceClassifier:
         self.c = c
         self.frame = sided_frame(frame)
         self.answers = list(answers) if answers is not None else None
+        self._words: Any = None
         self.classes_: list[str] = []
         self._model: Any = None
         self._constant: str | None = None
 
-    def _side_cue(self, cleaned: Sequence[str]) -> np.ndarray:
-        """Best "for" theme score minus best "against" theme score, per answer (0 if unusable)."""
-        frame = self.frame or []
-        if not frame:
-            return np.zeros(len(cleaned))
-        scores, _usable = score_matrix(
-            cleaned,
-            [(n, d) for n, d, _s in frame],
-            embedder=self.embedder,
-            corpus=self.answers,
+    def _side_cue(
+        self, cleaned: Sequence[str], frame: Sequence[tuple[str, str, str]]
+    ) -> np.ndarray:
+        """Best "for" theme score minus best "against" theme score, per answer (0 if unusable).
+        The word statistics are fitted once, on all the answers."""
+        if self._words is None and self.answers is not None:
+            self._words = word_model(self.answers, [(n, d) for n, d, _s in frame])
+        best_for, best_against = _best_by_side(
+            cleaned, frame, embedder=self.embedder, words=self._words
         )
-        scores[~np.isfinite(scores)] = 0.0
-        sides = np.array([side for _n, _d, side in frame])
-        return np.asarray(
-            scores[:, sides == FOR].max(axis=1) - scores[:, sides == AGAINST].max(axis=1)
-        )
+        cue = best_for - best_against
+        cue[~np.isfinite(cue)] = 0.0
+        return cue
 
     def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The classifier's input for answers: the embedding, the cue and, where the code frame
@@ -165,17 +173,26 @@ class StanceClassifier:
         agree, disagree = np.asarray(embedder.embed(list(_PROTOTYPES)), dtype=np.float32)
         columns = [vectors, CUE_SCALE * (vectors @ agree - vectors @ disagree)[:, None]]
         if self.frame is not None:
-            columns.append(SIDE_SCALE * self._side_cue(cleaned)[:, None])
+            columns.append(SIDE_SCALE * self._side_cue(cleaned, self.frame)[:, None])
         return np.hstack(columns), usable
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> StanceClassifier:
+    def _new_model(self) -> Any:
         from sklearn.linear_model import LogisticRegression
 
+        return LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
+
+    def _examples(
+        self, texts: Sequence[str], labels: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Features and labels of the labelled answers that have words in them."""
         if len(texts) != len(labels):
             raise ValueError("Give one label for each example answer.")
         y = np.array([normalise_label(label) for label in labels])
-        vectors, usable = self._features(texts)
-        vectors, y = vectors[usable], y[usable]
+        features, usable = self._features(texts)
+        return features[usable], y[usable]
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> StanceClassifier:
+        vectors, y = self._examples(texts, labels)
         if len(y) == 0:
             raise ValueError("Label at least one answer that has some words in it.")
         self.classes_ = sorted(set(y.tolist()))
@@ -184,9 +201,7 @@ class StanceClassifier:
             self._model = None
             return self
         self._constant = None
-        model = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
-        model.fit(vectors, y)
-        self._model = model
+        self._model = self._new_model().fit(vectors, y)
         return self
 
     def margins(self, texts: Sequence[str]) -> np.ndarray:
@@ -217,14 +232,9 @@ class StanceClassifier:
         learn from: the labelled answers are split into ``folds`` parts, and each part is
         predicted by a classifier trained on the others. Returns (right, checked); answers with
         no words are not checked."""
-        from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import KFold
 
-        if len(texts) != len(labels):
-            raise ValueError("Give one label for each example answer.")
-        y = np.array([normalise_label(label) for label in labels])
-        features, usable = self._features(texts)
-        features, y = features[usable], y[usable]
+        features, y = self._examples(texts, labels)
         if len(y) < 2:
             return 0, 0
         right = 0
@@ -234,8 +244,7 @@ class StanceClassifier:
             if len(kinds) == 1:
                 right += int((y[test] == kinds[0]).sum())
                 continue
-            model = LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
-            model.fit(features[train], y[train])
+            model = self._new_model().fit(features[train], y[train])
             right += int((model.predict(features[test]) == y[test]).sum())
         return right, len(y)
 

@@ -142,8 +142,11 @@ def test_a_code_frame_with_sides_tells_the_classifier_which_side_an_answer_argue
         "Where will people park? The parking outside the shops will go",
     ]
     model = StanceClassifier(embedder=embedder, frame=FRAME, answers=answers)
-    cue = model._side_cue(answers[-2:])
+    cue = model._side_cue(answers[-2:], FRAME)
     assert cue[0] > 0 > cue[1]  # nearer a "for" theme, then nearer an "against" theme
+    # an answer scores the same alone as among all the answers (word statistics from all of them)
+    alone = [float(model._side_cue([text], FRAME)[0]) for text in answers]
+    assert alone == pytest.approx(model._side_cue(answers, FRAME).tolist(), abs=1e-6)
     model.fit(AGREE + DISAGREE, ["agree"] * len(AGREE) + ["disagree"] * len(DISAGREE))
     assert model.predict(answers[-2:]) == ["agree", "disagree"]
     # a frame without sides leaves the classifier as it was: embedding and cue only

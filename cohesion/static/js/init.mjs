@@ -49,26 +49,22 @@ document.querySelectorAll('input[type="file"][data-max-bytes]').forEach((input) 
 })
 
 // On a small screen a wide table scrolls sideways inside its own box, not the whole page. Each
-// table is wrapped once; a box that does scroll becomes a labelled region that can be focused,
-// so keyboard users can scroll it too (boxes that fit stay out of the tab order).
-function tableBoxes () {
-  return [...document.querySelectorAll('table.govuk-table')].map((table) => {
-    const parent = table.parentElement
-    if (parent.classList.contains('app-table-scroll')) return parent
+// table is wrapped once (a box written in the page, with its own label, is left alone); a box
+// that does scroll becomes a labelled region that can be focused, so keyboard users can scroll
+// it too (boxes that fit stay out of the tab order).
+const boxes = [...document.querySelectorAll('table.govuk-table')]
+  .filter((table) => !table.parentElement.classList.contains('app-table-scroll'))
+  .map((table) => {
     const box = document.createElement('div')
     box.className = 'app-table-scroll'
-    box.dataset.wrapped = ''
     table.before(box)
     box.append(table)
     return box
   })
-}
 
-function markScrollingBoxes (boxes) {
+function markScrollingBoxes () {
   boxes.forEach((box) => {
-    if (!('wrapped' in box.dataset)) return // written in the page with its own label
-    const scrolls = box.scrollWidth > box.clientWidth + 1
-    if (scrolls) {
+    if (box.scrollWidth > box.clientWidth + 1) {
       const caption = box.querySelector('caption')
       box.setAttribute('role', 'region')
       box.setAttribute('aria-label', caption ? caption.textContent.trim() : 'Table')
@@ -81,12 +77,11 @@ function markScrollingBoxes (boxes) {
   })
 }
 
-const boxes = tableBoxes()
-markScrollingBoxes(boxes)
+markScrollingBoxes()
 let resizing = null
 window.addEventListener('resize', () => {
   clearTimeout(resizing)
-  resizing = setTimeout(() => markScrollingBoxes(boxes), 200)
+  resizing = setTimeout(markScrollingBoxes, 200)
 })
 // A table inside closed <details> has no width until it is opened.
-document.addEventListener('toggle', () => markScrollingBoxes(boxes), true)
+document.addEventListener('toggle', markScrollingBoxes, true)
