@@ -7,7 +7,9 @@ plus one cue feature (how much nearer the answer is to a generic "I agree / supp
 than to "I disagree / oppose it"), with classes balanced so a minority stance is not drowned out.
 Where the officer's code frame says which themes argue for the proposal and which against, a
 second cue is added: how much better the answer matches its best "for" theme than its best
-"against" theme (scored as in ``cohesion.text.codeframe``).
+"against" theme (scored as in ``cohesion.text.codeframe``), and the answers the officer has not
+labelled join the examples with the side the code frame gives them (``stance_from_frame``), as
+weak examples that together count as much as the officer's labels.
 
 Which answers the officer labels matters as much as how many: ``suggest_examples`` picks them
 (active learning). The first batch covers the spread of what people said (the answer nearest the
@@ -47,6 +49,8 @@ AGAINST = "against"
 FIRST_BATCH = 20
 NEXT_BATCH = 10
 NEAR_COPY = 0.9  # cosine above which two suggestions in one batch count as the same answer
+# The code frame's guesses used as weak examples: at most this many (a sample, the same each time).
+MAX_WEAK = 2000
 
 _AGREE_WORDS = {"agree", "strongly agree", "tend to agree", "yes", "support", "in favour"}
 _DISAGREE_WORDS = {"disagree", "strongly disagree", "tend to disagree", "no", "oppose", "against"}
@@ -114,6 +118,20 @@ def stance_from_frame(
         raise ValueError("The code frame needs at least one theme for and one against.")
     words = word_model(answers, [(n, d) for n, d, _s in sided]) if answers is not None else None
     best_for, best_against = _best_by_side(texts, sided, embedder=embedder, words=words)
+    return _frame_stances(best_for, best_against)
+
+
+def _side_cue(best_for: np.ndarray, best_against: np.ndarray) -> np.ndarray:
+    """Best "for" theme score minus best "against" theme score, per answer (0 if unusable)."""
+    with np.errstate(invalid="ignore"):  # an answer with no words scores -inf on both sides
+        cue = best_for - best_against
+    cue[~np.isfinite(cue)] = 0.0
+    return cue
+
+
+def _frame_stances(best_for: np.ndarray, best_against: np.ndarray) -> list[str]:
+    """Agree when the best "for" theme beats the best "against" theme, disagree the other way
+    round, unclear when the answer has no words or matches no theme well."""
     out = []
     for pro, con in zip(best_for, best_against, strict=True):
         if not np.isfinite(pro) or max(pro, con) < MIN_SCORE:
@@ -145,41 +163,89 @@ class StanceClassifier:
         self.frame = sided_frame(frame)
         self.answers = list(answers) if answers is not None else None
         self._words: Any = None
+        self._all: tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None] | None = None
         self.classes_: list[str] = []
         self._model: Any = None
         self._constant: str | None = None
 
-    def _side_cue(
+    def _sides(
         self, cleaned: Sequence[str], frame: Sequence[tuple[str, str, str]]
-    ) -> np.ndarray:
-        """Best "for" theme score minus best "against" theme score, per answer (0 if unusable).
-        The word statistics are fitted once, on all the answers."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Best "for" and best "against" theme score per answer (see ``_best_by_side``). The word
+        statistics are fitted once, on all the answers."""
         if self._words is None and self.answers is not None:
             self._words = word_model(self.answers, [(n, d) for n, d, _s in frame])
-        best_for, best_against = _best_by_side(
-            cleaned, frame, embedder=self.embedder, words=self._words
-        )
-        cue = best_for - best_against
-        cue[~np.isfinite(cue)] = 0.0
-        return cue
+        return _best_by_side(cleaned, frame, embedder=self.embedder, words=self._words)
 
     def _features(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The classifier's input for answers: the embedding, the cue and, where the code frame
         has sides, the code-frame cue; and which answers have any words to read."""
+        features, usable, _sides = self._read(texts)
+        return features, usable
+
+    def _read(
+        self, texts: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """``_features``, and each answer's best score on each side of the code frame (None
+        without sides). All the question's answers are read once and kept."""
+        if self._all is not None and list(texts) == self.answers:
+            return self._all
         cleaned = [clean_answer(t) for t in texts]
         usable = np.array([is_usable(t) for t in cleaned], dtype=bool)
         embedder = self.embedder or default_embedder()
         vectors = np.asarray(embedder.embed(cleaned), dtype=np.float32)
         agree, disagree = np.asarray(embedder.embed(list(_PROTOTYPES)), dtype=np.float32)
         columns = [vectors, CUE_SCALE * (vectors @ agree - vectors @ disagree)[:, None]]
+        sides = None
         if self.frame is not None:
-            columns.append(SIDE_SCALE * self._side_cue(cleaned, self.frame)[:, None])
-        return np.hstack(columns), usable
+            sides = self._sides(cleaned, self.frame)
+            columns.append(SIDE_SCALE * _side_cue(*sides)[:, None])
+        read = (np.hstack(columns), usable, sides)
+        if self.answers is not None and list(texts) == self.answers:
+            self._all = read
+        return read
+
+    def _frame_examples(self, labelled: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Weak examples: the question's answers that are not among ``labelled``, each with the
+        stance the code frame's sides give it (``stance_from_frame``; answers it leaves unclear
+        are left out). Empty without a code frame with sides and the question's answers."""
+        empty = (np.zeros((0, 0), dtype=np.float32), np.array([], dtype=object))
+        if self.frame is None or not self.answers:
+            return empty
+        features, _usable, sides = self._read(self.answers)
+        if sides is None:
+            return empty
+        given = set(labelled)
+        keep = [
+            (row, stance)
+            for row, (text, stance) in enumerate(
+                zip(self.answers, _frame_stances(*sides), strict=True)
+            )
+            if stance != UNCLEAR and text not in given
+        ]
+        if not keep:
+            return empty
+        if len(keep) > MAX_WEAK:  # a large consultation: a fixed sample keeps the fit quick
+            picked = np.random.default_rng(0).choice(len(keep), MAX_WEAK, replace=False)
+            keep = [keep[i] for i in sorted(picked)]
+        rows, stances = zip(*keep, strict=True)
+        return features[list(rows)], np.array(stances)
 
     def _new_model(self) -> Any:
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
+
+    def _train(self, features: np.ndarray, y: np.ndarray, labelled: Sequence[str]) -> Any:
+        """A model fitted on the labelled examples and, with a code frame that has sides, the
+        weak examples, weighted so that all of them together count as much as the labels."""
+        weak_x, weak_y = self._frame_examples(labelled)
+        if len(weak_y) == 0:
+            return self._new_model().fit(features, y)
+        weights = np.concatenate([np.ones(len(y)), np.full(len(weak_y), len(y) / len(weak_y))])
+        return self._new_model().fit(
+            np.vstack([features, weak_x]), np.concatenate([y, weak_y]), sample_weight=weights
+        )
 
     def _examples(
         self, texts: Sequence[str], labels: Sequence[str]
@@ -201,7 +267,7 @@ class StanceClassifier:
             self._model = None
             return self
         self._constant = None
-        self._model = self._new_model().fit(vectors, y)
+        self._model = self._train(vectors, y, texts)
         return self
 
     def margins(self, texts: Sequence[str]) -> np.ndarray:
@@ -244,7 +310,7 @@ class StanceClassifier:
             if len(kinds) == 1:
                 right += int((y[test] == kinds[0]).sum())
                 continue
-            model = self._new_model().fit(features[train], y[train])
+            model = self._train(features[train], y[train], texts)
             right += int((model.predict(features[test]) == y[test]).sum())
         return right, len(y)
 

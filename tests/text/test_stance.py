@@ -5,6 +5,7 @@ import pytest
 from cohesion.text.embeddings import Embedder
 from cohesion.text.stance import (
     StanceClassifier,
+    _side_cue,
     sided_frame,
     stance_from_choice,
     stance_from_frame,
@@ -142,11 +143,11 @@ def test_a_code_frame_with_sides_tells_the_classifier_which_side_an_answer_argue
         "Where will people park? The parking outside the shops will go",
     ]
     model = StanceClassifier(embedder=embedder, frame=FRAME, answers=answers)
-    cue = model._side_cue(answers[-2:], FRAME)
+    cue = _side_cue(*model._sides(answers[-2:], FRAME))
     assert cue[0] > 0 > cue[1]  # nearer a "for" theme, then nearer an "against" theme
     # an answer scores the same alone as among all the answers (word statistics from all of them)
-    alone = [float(model._side_cue([text], FRAME)[0]) for text in answers]
-    assert alone == pytest.approx(model._side_cue(answers, FRAME).tolist(), abs=1e-6)
+    alone = [float(_side_cue(*model._sides([text], FRAME))[0]) for text in answers]
+    assert alone == pytest.approx(_side_cue(*model._sides(answers, FRAME)).tolist(), abs=1e-6)
     model.fit(AGREE + DISAGREE, ["agree"] * len(AGREE) + ["disagree"] * len(DISAGREE))
     assert model.predict(answers[-2:]) == ["agree", "disagree"]
     # a frame without sides leaves the classifier as it was: embedding and cue only
@@ -183,3 +184,42 @@ def test_with_no_labels_a_code_frame_with_sides_gives_the_stance_on_its_own(embe
     ]
     with pytest.raises(ValueError, match="one theme for and one against"):
         stance_from_frame(texts, [t for t in FRAME if t[2] != "against"], embedder=embedder)
+
+
+def test_the_answers_not_labelled_join_the_examples_with_the_side_the_code_frame_gives_them(
+    embedder,
+):
+    answers = [
+        *AGREE,
+        *DISAGREE,
+        "Children will be safer cycling to school",
+        "Safer roads for kids on bikes",
+        "They will take away the parking spaces outside our shops",
+        "Where will I park my car now?",
+        "A waste of council money, fix the potholes first",
+        "The weather was lovely at the weekend",  # fits no theme: left out
+        "",
+    ]
+    labelled = AGREE[:3] + DISAGREE[:3]
+    model = StanceClassifier(embedder=embedder, frame=FRAME, answers=answers)
+    features, stances = model._frame_examples(labelled)
+    expected = stance_from_frame(answers, FRAME, embedder=embedder, answers=answers)
+    weak = [
+        (text, stance)
+        for text, stance in zip(answers, expected, strict=True)
+        if text not in labelled and stance != "unclear"
+    ]
+    assert stances.tolist() == [stance for _text, stance in weak]
+    assert features.shape == (len(weak), model._features(answers[:1])[0].shape[1])
+    assert "The weather was lovely at the weekend" not in [text for text, _s in weak]
+    assert not set(labelled) & {text for text, _s in weak}  # the officer's labels win
+    # With six labels and the frame's guesses, the answers about the frame's themes go its way.
+    model.fit(labelled, ["agree"] * 3 + ["disagree"] * 3)
+    assert model.predict(answers[12:17]) == ["agree", "agree", "disagree", "disagree", "disagree"]
+    # Without the question's answers, or without sides, there are no weak examples.
+    assert len(StanceClassifier(embedder=embedder, frame=FRAME)._frame_examples(labelled)[1]) == 0
+    plain = StanceClassifier(embedder=embedder, answers=answers)
+    assert len(plain._frame_examples(labelled)[1]) == 0
+    # The cross-check leaves every labelled answer out of the weak examples.
+    right, checked = model.cross_check(labelled, ["agree"] * 3 + ["disagree"] * 3)
+    assert checked == 6 and right >= 5
