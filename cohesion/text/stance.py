@@ -275,7 +275,11 @@ class StanceClassifier:
         stances (0 = a coin toss, 1 = certain)."""
         if self._model is None:
             return np.ones(len(texts))
-        features, _usable = self._features(texts)
+        return self._margins(self._features(texts)[0])
+
+    def _margins(self, features: np.ndarray) -> np.ndarray:
+        if self._model is None:
+            return np.ones(len(features))
         probabilities = np.sort(self._model.predict_proba(features), axis=1)
         return np.asarray(probabilities[:, -1] - probabilities[:, -2], dtype=float)
 
@@ -355,7 +359,9 @@ def suggest_examples(
     model = StanceClassifier(embedder=embedder, frame=frame, answers=texts).fit(
         [texts[i] for i in labelled], [labels[i] for i in labelled]
     )
-    order = np.argsort(model.margins([cleaned[i] for i in pool]), kind="stable")
+    # All the answers are read once (the weak examples of the fit need them too).
+    features = model._read(texts)[0]
+    order = np.argsort(model._margins(features[pool]), kind="stable")
     picked: list[int] = []
     for j in order:
         if all(float(vectors[j] @ vectors[other]) < NEAR_COPY for other in picked):
