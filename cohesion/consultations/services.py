@@ -1016,14 +1016,17 @@ def code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> Non
 
 
 def _code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> None:
-    from cohesion.text.codeframe import map_to_frame
+    import numpy as np
+
+    from cohesion.text.codeframe import frame_labels, score_matrix
 
     question = Question.objects.get(pk=question_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     frame = [(name, description) for name, description, _side in code_frame_of(question)]
     job_progress(job_id=job_id, done=5, total=100, message="Reading the answers")
     answers = theme_answers(question=question)
-    mapped = map_to_frame([a.text for a in answers], frame, embedder=embedder())
+    scores, usable = score_matrix([a.text for a in answers], frame, embedder=embedder())
+    mapped = frame_labels(scores, usable)
     job_progress(job_id=job_id, done=90, total=100, message="Saving")
     with transaction.atomic():
         Theme.objects.filter(question=question).delete()
@@ -1032,12 +1035,15 @@ def _code_frame_run(*, job_id: str, question_id: int, user_id: int | None) -> No
             for i, (name, _d) in enumerate(frame)
         ]
         members: dict[int, list[int]] = {i: [] for i in range(len(frame))}
-        for answer, labels in zip(answers, mapped, strict=True):
+        for row, labels in enumerate(mapped):
             for label in labels:
-                members[int(label)].append(answer.pk)
+                members[int(label)].append(row)
         for i, theme in enumerate(themes):
-            theme.answers.set(members[i])
-            theme.representatives = members[i][:5]
+            theme.answers.set([answers[row].pk for row in members[i]])
+            # The quotes: the answers that fit this theme best.
+            fit = scores[members[i], i] if members[i] else np.zeros(0)
+            best = [members[i][j] for j in np.argsort(-fit, kind="stable")[:5]]
+            theme.representatives = [answers[row].pk for row in best]
             theme.save(update_fields=["representatives"])
         analysis, _ = ThemeAnalysis.objects.get_or_create(question=question)
         analysis.job_id = job_id

@@ -103,7 +103,13 @@ def map_to_frame(
 ) -> list[list[int]]:
     """For each answer, the indices of the frame themes it makes (several, one or none)."""
     scores, usable = score_matrix(texts, frame, embedder=embedder)
-    out: list[list[int]] = [[] for _ in texts]
+    return frame_labels(scores, usable)
+
+
+def frame_labels(scores: np.ndarray, usable: Sequence[int]) -> list[list[int]]:
+    """The themes each answer makes, from ``score_matrix``'s scores: the best theme when it
+    scores at least ``MIN_SCORE``, with up to two more that score nearly as well."""
+    out: list[list[int]] = [[] for _ in range(len(scores))]
     for i in usable:
         row = scores[i]
         top = int(np.argmax(row))

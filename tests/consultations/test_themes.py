@@ -91,6 +91,19 @@ def test_a_code_frame_maps_answers_to_the_officers_themes(
     bus = Answer.objects.filter(question=question, text__icontains="bus fares").first()
     if bus is not None:
         assert "Buses" in {t.label for t in bus.themes.all()}
+    # Each theme's quotes are the answers that fit it best, so they are about that theme.
+    theme_of = {item.text: item.theme for item in free_text_answers(60, seed=3)}
+    wrote_about = {
+        "Parks": "Parks and green spaces",
+        "Buses": "Buses and getting about",
+        "Safety": "Feeling safe",
+        "Youth": "Youth services and activities",
+    }
+    for theme in Theme.objects.filter(question=question):
+        assert theme.representatives
+        assert set(theme.representatives) <= set(theme.answers.values_list("pk", flat=True))
+        quotes = Answer.objects.filter(pk__in=theme.representatives)
+        assert {theme_of[a.text] for a in quotes} == {wrote_about[theme.label]}
     bad = officer_client.post(url, {"action": "frame", "frame": "Only one"}, follow=True)
     assert "Give at least 2 themes" in bad.content.decode()
 
