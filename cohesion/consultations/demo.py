@@ -94,6 +94,88 @@ def free_text_answers(n: int, *, seed: int = 7) -> list[DemoAnswer]:
     return out
 
 
+# The community grants question: no agree/disagree question is linked to it, so stance comes from
+# the officer's labels and from the code frame below, which marks each reason (for) or (against).
+GRANTS_QUESTION = "What do you think of spending £600,000 on community grants? Please tell us why."
+GRANT_REASONS: dict[str, tuple[str, str, list[str]]] = {
+    "Brings people together": (
+        "for",
+        "grants for events and projects that bring people from different backgrounds together",
+        [
+            "Grants for local events bring people from different backgrounds together",
+            "Community projects are the best way for neighbours to meet",
+            "A small grant for our street party made a real difference last year",
+            "Money for shared projects helps people get to know each other",
+        ],
+    ),
+    "Helps small groups": (
+        "for",
+        "small volunteer and faith groups who know their area and need a little money",
+        [
+            "Small volunteer groups know their area and just need a bit of money",
+            "Our faith group could run a food club with a small grant",
+            "Local groups do great work on a shoestring, support them",
+            "Volunteers give their time for free, a grant helps with the costs",
+        ],
+    ),
+    "Waste of money": (
+        "against",
+        "the money will be wasted on projects that change nothing",
+        [
+            "It is a waste of money, these projects never change anything",
+            "Nobody checks what the money is spent on",
+            "Grants like this disappear and nothing changes on our estate",
+            "I do not see the point, it is money thrown away",
+        ],
+    ),
+    "Spend it on basics": (
+        "against",
+        "the money should go on potholes, bins, police and other basic services",
+        [
+            "Spend the money on potholes and bins instead",
+            "Fix the basic services first, we need more police not grants",
+            "The roads are falling apart and you want to give money away",
+            "Put it into care for older people, that matters more",
+        ],
+    ),
+    "Same groups always get it": (
+        "against",
+        "the same well-connected groups always win the grants",
+        [
+            "The same groups always get the money, the rest of us never hear about it",
+            "It goes to people who know how to fill in forms, not those who need it",
+            "Only the groups with friends at the council will get a grant",
+        ],
+    ),
+}
+GRANTS_FRAME = "\n".join(
+    f"{name} ({side}): {description}" for name, (side, description, _p) in GRANT_REASONS.items()
+)
+
+
+def grant_answers(n: int, *, seed: int = 5) -> list[DemoAnswer]:
+    """Answers to the grants question. Most give reasons on one side; about one in six weigh
+    both ("It would help..., but ..."), and those lean against, as such answers do."""
+    rng = random.Random(seed)  # noqa: S311 - made-up demo data, not security
+    by_side = {
+        side: [name for name, (s, _d, _p) in GRANT_REASONS.items() if s == side]
+        for side in ("for", "against")
+    }
+    out = []
+    for _ in range(n):
+        agrees = rng.random() < 0.55
+        own = rng.choice(by_side["for" if agrees else "against"])
+        phrases = rng.sample(GRANT_REASONS[own][2], k=rng.choice([1, 1, 2]))
+        if rng.random() < 0.17:
+            other = rng.choice(by_side["against" if agrees else "for"])
+            first = rng.choice(GRANT_REASONS[other][2])
+            text = f"{first}, but {phrases[0][0].lower()}{phrases[0][1:]}."
+        else:
+            text = ". ".join(phrases) + "."
+        out.append(DemoAnswer(theme=own, text=text + rng.choice(ENDINGS), agrees=agrees))
+    return out
+
+
 # Stoke-like census margins (rounded, made up in the shape of the 2021 census, aged 16 and over).
 CENSUS_AGE = {
     "16 to 24": 30000,

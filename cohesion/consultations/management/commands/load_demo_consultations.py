@@ -1,6 +1,8 @@
 """Load the demo consultations: a closed Stoke-on-Trent consultation on the cohesion strategy with
 about 360 made-up answers, themes, weighting and a published "We asked, you said, we did", and an
-open one residents can try. Everything here is made up. Run ``manage.py load_demo`` first.
+open one residents can try. Its question on community grants has no linked agree/disagree
+question but a code frame whose reasons are marked (for) and (against), so the agree/disagree
+page can be tried. Everything here is made up. Run ``manage.py load_demo`` first.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from cohesion.consultations import demo, services
 from cohesion.consultations.models import Consultation, Question, Response
+from cohesion.core.audit import snapshot
 from cohesion.core.jobs import job_create
 from cohesion.core.models import User, Ward
 from cohesion.strategy.models import Measure
@@ -52,7 +55,9 @@ class Command(BaseCommand):
             consultation = self._closed(officer, wards, rng)
             self._open(officer)
         if not options["no_themes"]:
-            text_q = consultation.questions.get(kind=Question.Kind.TEXT)
+            text_q = consultation.questions.get(
+                kind=Question.Kind.TEXT, stance_question__isnull=False
+            )
             job = job_create(
                 kind="consultation_themes", title="Demo themes", started_by=officer, total=100
             )
@@ -63,6 +68,7 @@ class Command(BaseCommand):
                 job_id=str(job.pk), question_id=text_q.pk, user_id=officer.pk if officer else None
             )
             self._name_themes(text_q, officer)
+            self._grants_frame(consultation, officer)
         services.pii_screen(consultation=consultation, actor=officer)
         services.pii_confirm(consultation=consultation, actor=officer)
         services.results_publish(consultation=consultation, actor=officer)
@@ -82,6 +88,20 @@ class Command(BaseCommand):
                 self.stdout.write(f"Not fed to the measure: {exc}")
         self.stdout.write(
             self.style.SUCCESS(f"Loaded the demo consultations ({RESPONSES} made-up answers).")
+        )
+
+    def _grants_frame(self, consultation: Consultation, officer: User | None) -> None:
+        """The grants question mapped to the officer's code frame, whose reasons are marked (for)
+        and (against): agree and disagree come from the frame until someone labels answers."""
+        question = consultation.questions.get(text=demo.GRANTS_QUESTION)
+        before = snapshot(question)
+        question.code_frame = [list(f) for f in services.code_frame_parse(text=demo.GRANTS_FRAME)]
+        services.record_update(obj=question, before=before, actor=officer, via="command")
+        job = job_create(
+            kind="consultation_themes", title="Demo code frame", started_by=officer, total=100
+        )
+        services.code_frame_run(
+            job_id=str(job.pk), question_id=question.pk, user_id=officer.pk if officer else None
         )
 
     def _name_themes(self, question: Question, officer: User | None) -> None:
@@ -155,6 +175,10 @@ class Command(BaseCommand):
             ),
             actor=officer,
         )
+        grants_q = services.question_save(
+            question=Question(consultation=consultation, kind="text", text=demo.GRANTS_QUESTION),
+            actor=officer,
+        )
         services.about_you_add(
             consultation=consultation,
             keys=["ward", "age_band", "gender", "ethnicity", "disability", "faith"],
@@ -186,6 +210,11 @@ class Command(BaseCommand):
                 text_q,
                 "Youth activities are now a priority, and the centenary events will be in all six towns.",
             ),
+            (
+                grants_q,
+                "The grants go ahead. Groups of every size can apply, we publish who got money and "
+                "what it did, and no group can get a grant two years running.",
+            ),
         ]:
             question.council_response = response_text
             question.save(update_fields=["council_response"])
@@ -194,6 +223,8 @@ class Command(BaseCommand):
         about = {q.about: q for q in questions.values() if q.about}
         ward_weights = [w.population or 1 for w in wards]
         texts = demo.free_text_answers(RESPONSES, seed=11)
+        grants = demo.grant_answers(RESPONSES, seed=5)
+        grants_rng = random.Random(5)  # noqa: S311 - its own stream: the other answers stay as they were
         start = timezone.make_aware(datetime.combine(consultation.opens_on, datetime.min.time()))
         for i, item in enumerate(texts):
             age = demo.pick(rng, demo.SAMPLE_AGE)
@@ -213,6 +244,7 @@ class Command(BaseCommand):
                 questions[2].pk: ([services_answer], ""),
                 questions[3].pk: (rng.sample(questions[3].options, k=rng.choice([1, 2, 2, 3])), ""),
                 text_q.pk: ([], item.text if rng.random() > 0.06 else ""),
+                grants_q.pk: ([], grants[i].text if grants_rng.random() > 0.1 else ""),
                 about["ward"].pk: (
                     [
                         rng.choices(wards, weights=ward_weights)[0].name
