@@ -797,7 +797,10 @@ def theme_answers(*, question: Question) -> list[Answer]:
     )
 
 
-def _stance_classifier(*, question: Question, answers: list[Answer]) -> StanceClassifier:
+def stance_classifier(*, question: Question, answers: list[Answer]) -> StanceClassifier:
+    """An untrained stance classifier for the question's answers (``theme_answers``). The
+    stance page gives the same one to ``stance_suggestions`` and ``stance_check``, so the
+    answers are read once."""
     from cohesion.text.stance import StanceClassifier
 
     return StanceClassifier(
@@ -811,14 +814,17 @@ def _stance_ready(labelled: list[Answer]) -> bool:
     return kinds["agree"] >= 3 and kinds["disagree"] >= 3
 
 
-def stance_check(*, question: Question, answers: list[Answer]) -> tuple[int, int] | None:
+def stance_check(
+    *, question: Question, answers: list[Answer], classifier: StanceClassifier | None = None
+) -> tuple[int, int] | None:
     """How many of the officer's labels the classifier gets right when it has not learnt from
     them (10-fold cross-check), or None until there are enough labels to learn from.
-    ``answers``: the question's answers (``theme_answers``)."""
+    ``answers``: the question's answers (``theme_answers``); ``classifier``: from
+    ``stance_classifier`` for those answers (a new one if not given)."""
     labelled = [a for a in answers if a.stance_label]
     if question.stance_question_id or not _stance_ready(labelled):
         return None
-    classifier = _stance_classifier(question=question, answers=answers)
+    classifier = classifier or stance_classifier(question=question, answers=answers)
     return classifier.cross_check([a.text for a in labelled], [a.stance_label for a in labelled])
 
 
@@ -846,7 +852,7 @@ def stance_update(*, question: Question, answers: list[Answer] | None = None) ->
         return "linked"
     labelled = [a for a in answers if a.stance_label]
     if _stance_ready(labelled):
-        classifier = _stance_classifier(question=question, answers=answers)
+        classifier = stance_classifier(question=question, answers=answers)
         classifier.fit([a.text for a in labelled], [a.stance_label for a in labelled])
         predicted = classifier.predict([a.text for a in answers])
         for answer, stance in zip(answers, predicted, strict=True):
@@ -1186,11 +1192,14 @@ def answer_move(
     _refresh_descriptions(question=to_theme.question)
 
 
-def stance_suggestions(*, question: Question, answers: list[Answer]) -> list[Answer]:
+def stance_suggestions(
+    *, question: Question, answers: list[Answer], classifier: StanceClassifier | None = None
+) -> list[Answer]:
     """The answers the officer should label next (see ``cohesion.text.stance.suggest_examples``).
 
     Suggestions need every answer's embedding; the theme analysis has stored them, so until it
-    has run the page simply offers the first answers not yet labelled.
+    has run the page simply offers the first answers not yet labelled. ``classifier`` as for
+    ``stance_check``.
     """
     from cohesion.text.stance import NEXT_BATCH, suggest_examples
 
@@ -1198,7 +1207,11 @@ def stance_suggestions(*, question: Question, answers: list[Answer]) -> list[Ans
         return [a for a in answers if not a.stance_label][:NEXT_BATCH]
     labels = {i: a.stance_label for i, a in enumerate(answers) if a.stance_label}
     picks = suggest_examples(
-        [a.text for a in answers], labels, embedder=embedder(), frame=code_frame_of(question)
+        [a.text for a in answers],
+        labels,
+        embedder=embedder(),
+        frame=code_frame_of(question),
+        model=classifier,
     )
     return [answers[i] for i in picks]
 

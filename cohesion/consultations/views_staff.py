@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +36,9 @@ from .forms import (
 )
 from .models import Answer, Consultation, Document, Question, Response, ResponseImport, Theme
 from .tasks import code_frame_task, import_responses_task, report_pdf_task, theme_analysis_task
+
+if TYPE_CHECKING:
+    from cohesion.text.stance import StanceClassifier
 
 
 def _consultation(slug: str) -> Consultation:
@@ -607,10 +610,12 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _stance_check_text(question: Question, answers: list[Answer]) -> str:
+def _stance_check_text(
+    question: Question, answers: list[Answer], classifier: StanceClassifier
+) -> str:
     """One sentence on how well the classifier does on the officer's own labels ("" if it
     cannot learn yet)."""
-    check = services.stance_check(question=question, answers=answers)
+    check = services.stance_check(question=question, answers=answers, classifier=classifier)
     if not check or not check[1]:
         return ""
     right, checked = check
@@ -639,7 +644,7 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 if value != answer.stance_label and value in {"", "agree", "disagree", "unclear"}:
                     services.stance_label_set(answer=answer, label=str(value), actor=user)
                     changed += 1
-        how = services.stance_update(question=question)
+        how = services.stance_update(question=question, answers=answers)
         messages.success(
             request,
             f"{changed} labels saved. "
@@ -661,6 +666,8 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request=request,
     )
     labelled = [a for a in answers if a.stance_label]
+    # One classifier for the suggestions and the cross-check: the answers are read once.
+    classifier = services.stance_classifier(question=question, answers=answers)
     return render(
         request,
         "consultations/staff/stance.html",
@@ -669,12 +676,14 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "question": question,
             "suggested": []
             if question.stance_question_id
-            else services.stance_suggestions(question=question, answers=answers),
+            else services.stance_suggestions(
+                question=question, answers=answers, classifier=classifier
+            ),
             "labelled_answers": labelled,
             "labelled": len(labelled),
             "frame_sided": services.code_frame_sided(question),
             "frame_sides": Counter(side for _n, _d, side in services.code_frame_of(question)),
-            "check": _stance_check_text(question, answers),
+            "check": _stance_check_text(question, answers, classifier),
             "answered": len(answers),
         },
     )

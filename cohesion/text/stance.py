@@ -188,7 +188,8 @@ class StanceClassifier:
     ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """``_features``, and each answer's best score on each side of the code frame (None
         without sides). All the question's answers are read once and kept."""
-        if self._all is not None and list(texts) == self.answers:
+        is_all = self.answers is not None and list(texts) == self.answers
+        if is_all and self._all is not None:
             return self._all
         cleaned = [clean_answer(t) for t in texts]
         usable = np.array([is_usable(t) for t in cleaned], dtype=bool)
@@ -201,7 +202,7 @@ class StanceClassifier:
             sides = self._sides(cleaned, self.frame)
             columns.append(SIDE_SCALE * _side_cue(*sides)[:, None])
         read = (np.hstack(columns), usable, sides)
-        if self.answers is not None and list(texts) == self.answers:
+        if is_all:
             self._all = read
         return read
 
@@ -236,10 +237,12 @@ class StanceClassifier:
 
         return LogisticRegression(C=self.c, class_weight="balanced", max_iter=2000)
 
-    def _train(self, features: np.ndarray, y: np.ndarray, labelled: Sequence[str]) -> Any:
-        """A model fitted on the labelled examples and, with a code frame that has sides, the
-        weak examples, weighted so that all of them together count as much as the labels."""
-        weak_x, weak_y = self._frame_examples(labelled)
+    def _train(
+        self, features: np.ndarray, y: np.ndarray, weak: tuple[np.ndarray, np.ndarray]
+    ) -> Any:
+        """A model fitted on the labelled examples and the weak examples (``_frame_examples``),
+        weighted so that all the weak ones together count as much as the labels."""
+        weak_x, weak_y = weak
         if len(weak_y) == 0:
             return self._new_model().fit(features, y)
         weights = np.concatenate([np.ones(len(y)), np.full(len(weak_y), len(y) / len(weak_y))])
@@ -267,18 +270,17 @@ class StanceClassifier:
             self._model = None
             return self
         self._constant = None
-        self._model = self._train(vectors, y, texts)
+        self._model = self._train(vectors, y, self._frame_examples(texts))
         return self
 
     def margins(self, texts: Sequence[str]) -> np.ndarray:
         """How sure the classifier is about answers: the gap between its two most likely
         stances (0 = a coin toss, 1 = certain)."""
-        if self._model is None:
-            return np.ones(len(texts))
         return self._margins(self._features(texts)[0])
 
     def _margins(self, features: np.ndarray) -> np.ndarray:
-        if self._model is None:
+        """``margins`` for answers already read."""
+        if self._model is None:  # untrained, or every label the same: no answer is uncertain
             return np.ones(len(features))
         probabilities = np.sort(self._model.predict_proba(features), axis=1)
         return np.asarray(probabilities[:, -1] - probabilities[:, -2], dtype=float)
@@ -307,6 +309,7 @@ class StanceClassifier:
         features, y = self._examples(texts, labels)
         if len(y) < 2:
             return 0, 0
+        weak = self._frame_examples(texts)  # every labelled answer is left out of them
         right = 0
         splits = KFold(n_splits=min(folds, len(y)), shuffle=True, random_state=0).split(features)
         for train, test in splits:
@@ -314,7 +317,7 @@ class StanceClassifier:
             if len(kinds) == 1:
                 right += int((y[test] == kinds[0]).sum())
                 continue
-            model = self._train(features[train], y[train], texts)
+            model = self._train(features[train], y[train], weak)
             right += int((model.predict(features[test]) == y[test]).sum())
         return right, len(y)
 
@@ -328,6 +331,7 @@ def suggest_examples(
     batch: int = NEXT_BATCH,
     seed: int = 0,
     frame: Sequence[tuple[str, str, str]] | None = None,
+    model: StanceClassifier | None = None,
 ) -> list[int]:
     """The answers (positions in ``texts``) the officer should label next.
 
@@ -335,7 +339,8 @@ def suggest_examples(
     way, the suggestions spread over what people said: k-means on the embeddings, the answer
     nearest each centre. After that, the unlabelled answers the classifier is least sure about,
     with near-copies of a suggestion already made put last. ``frame`` as for
-    :class:`StanceClassifier`.
+    :class:`StanceClassifier`; ``model``: an untrained classifier made with ``answers=texts``
+    to use (and train) instead of a new one, so that what it has read of the answers is kept.
     """
     from sklearn.cluster import KMeans
 
@@ -356,7 +361,7 @@ def suggest_examples(
             chosen.append(int(members[np.argmin(distance)]))
         return sorted(pool[j] for j in chosen)
     labelled = sorted(labels)
-    model = StanceClassifier(embedder=embedder, frame=frame, answers=texts).fit(
+    model = (model or StanceClassifier(embedder=embedder, frame=frame, answers=texts)).fit(
         [texts[i] for i in labelled], [labels[i] for i in labelled]
     )
     # All the answers are read once (the weak examples of the fit need them too).

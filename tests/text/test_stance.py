@@ -187,7 +187,7 @@ def test_with_no_labels_a_code_frame_with_sides_gives_the_stance_on_its_own(embe
 
 
 def test_the_answers_not_labelled_join_the_examples_with_the_side_the_code_frame_gives_them(
-    embedder,
+    embedder, monkeypatch
 ):
     answers = [
         *AGREE,
@@ -216,10 +216,20 @@ def test_the_answers_not_labelled_join_the_examples_with_the_side_the_code_frame
     # With six labels and the frame's guesses, the answers about the frame's themes go its way.
     model.fit(labelled, ["agree"] * 3 + ["disagree"] * 3)
     assert model.predict(answers[12:17]) == ["agree", "agree", "disagree", "disagree", "disagree"]
+    # A large consultation uses a fixed sample of the weak examples, the same every time.
+    monkeypatch.setattr("cohesion.text.stance.MAX_WEAK", 3)
+    sample = model._frame_examples(labelled)[1].tolist()
+    assert len(sample) == 3 and sample == model._frame_examples(labelled)[1].tolist()
+    monkeypatch.undo()
     # Without the question's answers, or without sides, there are no weak examples.
     assert len(StanceClassifier(embedder=embedder, frame=FRAME)._frame_examples(labelled)[1]) == 0
     plain = StanceClassifier(embedder=embedder, answers=answers)
     assert len(plain._frame_examples(labelled)[1]) == 0
-    # The cross-check leaves every labelled answer out of the weak examples.
+    # The cross-check leaves every labelled answer out of the weak examples (asked once, with
+    # all of them, not once per fold), so the frame's guess for an answer it checks is not used.
+    asked = []
+    frame_examples = model._frame_examples
+    model._frame_examples = lambda given: asked.append(list(given)) or frame_examples(given)
     right, checked = model.cross_check(labelled, ["agree"] * 3 + ["disagree"] * 3)
+    assert asked == [labelled]
     assert checked == 6 and right >= 5
