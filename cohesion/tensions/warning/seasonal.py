@@ -102,6 +102,15 @@ def seasonal(
 ) -> SeasonalResult:
     """Judge week ``weeks[j]`` of ``series[j]`` (2-D, rows may repeat a series) against the
     ``years`` years before it."""
+    mu, phi = expected_counts(series, weeks, years=years)
+    return judge(series, weeks, mu, phi, alpha=alpha)
+
+
+def expected_counts(
+    series: np.ndarray, weeks: np.ndarray, *, years: int = MAX_YEARS
+) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted expected counts of last week and this week (shape (B, 2), NaN where the fit
+    failed) and the dispersion (shape (B,)) for week ``weeks[j]`` of ``series[j]``."""
     Y_all = np.asarray(series, dtype=float)
     weeks = np.asarray(weeks, dtype=int)
     B = len(weeks)
@@ -115,12 +124,34 @@ def seasonal(
     x_recent = _design(np.array([1.0, 0.0]), HARMONICS)  # last week, this week
     eta = np.clip(fit.beta @ x_recent.T, -50.0, 50.0)
     mu = np.where(fit.converged[:, None], np.exp(eta), np.nan)
+    return mu, phi
+
+
+def judge(
+    series: np.ndarray,
+    weeks: np.ndarray,
+    mu: np.ndarray,
+    phi: np.ndarray,
+    *,
+    alpha: float = 0.01,
+    shares: tuple[float, float] = (ONE_WEEK_SHARE, TWO_WEEK_SHARE),
+) -> SeasonalResult:
+    """The one-week and two-week tests of week ``weeks[j]`` of ``series[j]``, given the expected
+    counts ``mu[j]`` of last week and this week (shape (B, 2)) and the dispersion ``phi[j]``.
+
+    :func:`seasonal` gives the fitted expected counts; the benchmark's oracle
+    (``benchmarks/early_warning/oracle.py``) gives the true ones, to show how much a better
+    estimate of the baseline could add."""
+    Y_all = np.asarray(series, dtype=float)
+    weeks = np.asarray(weeks, dtype=int)
+    B = len(weeks)
+    rows = np.arange(B)[:, None]
     now = Y_all[np.arange(B), weeks]
     last = Y_all[np.arange(B), weeks - 1]
     recent = Y_all[rows, weeks[:, None] - np.arange(LIMIT_WEEKS + 1)[None, :]]
     enough_now = recent[:, :LIMIT_WEEKS].sum(axis=1) >= LIMIT_CASES
     enough_last = recent[:, 1:].sum(axis=1) >= LIMIT_CASES
-    a1, a2 = ONE_WEEK_SHARE * alpha, TWO_WEEK_SHARE * alpha
+    a1, a2 = shares[0] * alpha, shares[1] * alpha
     p1 = _nb_sf(now, mu[:, 1], phi)
     p_last = _nb_sf(last, mu[:, 0], phi)
     p2 = _nb_sf(now + last, mu.sum(axis=1), phi)
