@@ -135,6 +135,14 @@ def test_public_search_finds_myth_busters_by_words_and_by_meaning(client, claims
     assert rebuttal in by_meaning.context["results"]
     nothing = client.get(url, {"q": "library opening hours on Saturday"})
     assert nothing.context["results"] == [] and "No myth-busters match" in nothing.content.decode()
+    # With no match, the page says what to do next: other words, or all the myth-busters; and
+    # the resident can tell us what they have heard.
+    body = nothing.content.decode()
+    main = body[body.index('id="main-content"') : body.index("</main>")]
+    help_list = main[main.index("We have not written about this yet") :]
+    help_list = help_list[: help_list.index("</ul>")]
+    assert f'href="{url}"' in help_list
+    assert f'href="{reverse("rumours_public:report")}"' in main
     unpublished = Rebuttal.objects.create(
         claim=claims["buses"],
         slug="buses",
