@@ -554,7 +554,7 @@ class WeeklyCounts:
     def data_version(self) -> str:
         digest = hashlib.sha256(self.counts.astype(np.int64).tobytes()).hexdigest()[:16]
         first = self.weeks[0] if self.weeks else None
-        return f"{self.reports} reports, weeks {first} to {self.weeks[-1] if self.weeks else None}, sha256 {digest}"
+        return f"{self.reports:,} reports, weeks {first} to {self.weeks[-1] if self.weeks else None}, sha256 {digest}"
 
 
 def weekly_counts(

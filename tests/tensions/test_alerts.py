@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cohesion.core.models import AuditEvent
-from cohesion.tensions.models import Alert, week_start
+from cohesion.tensions.models import Alert, TensionReport, week_start
 from cohesion.tensions.services import (
     alert_sentence,
     earlywarning_run,
@@ -77,8 +77,9 @@ def test_a_planted_rise_raises_an_alert_once_and_officers_are_emailed(tension_da
     assert alert.week_start == week_start(TODAY)
     assert alert.category == "online"
     assert alert.observed > alert.threshold >= alert.expected
+    # The record of the data behind the alert: every report counted (with a thousands comma).
     assert alert.method and alert.data_version.startswith(
-        f"{alert.data_version.split()[0]} reports"
+        f"{TensionReport.objects.count():,} reports, weeks "
     )
     assert a.name in alert.sentence and "reports of online tension this week" in alert.sentence
     assert set(alert.wards.values_list("code", flat=True)) == set(alert.ward_codes)
