@@ -6,6 +6,11 @@ Ranks the 10,375 verified claims for each tweet of a split with the engine as sh
 embedded afresh) and adding a claim. Prints Markdown and writes JSON to ``benchmarks/results/``.
 
     .venv/bin/python benchmarks/claims/run.py --splits dev
+    .venv/bin/python benchmarks/claims/run.py --splits dev --no-speed --sightings-from train
+
+``--sightings-from train`` also scores the split as the rumour desk ranks claims once officers
+have confirmed earlier reports (``cohesion.rumours.matching``): each train tweet is indexed as a
+sighting of its gold claim, and a claim ranks by its best entry, itself or one of its sightings.
 
 Embeddings are cached in ``benchmarks/results/claims/embed-cache`` (git-ignored); the first run
 embeds the claims (about 5 minutes on 2 busy cores), later runs read them. The data set is
@@ -54,6 +59,34 @@ def quality(
         out[by] = metrics(split, rankings)
         out[f"{by}_copies_as_one"] = metrics(split, rankings, same)
     out["queries"] = {"n": float(len(split.queries))}
+    return out
+
+
+def with_sightings(
+    index: ClaimIndex, split_names: list[str], source: str, data: Path, same: dict[str, str]
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Each split scored as the desk ranks claims when the ``source`` split's tweets are
+    confirmed sightings of their gold claims (adds them to ``index``)."""
+    earlier = load_split(source, data)
+    index.add_many(
+        (f"sighting:{qid}:{cid}", text)
+        for qid, text in zip(earlier.query_ids, earlier.queries, strict=True)
+        for cid in sorted(earlier.gold[qid])
+    )
+    out = {}
+    for name in split_names:
+        if name == source:
+            continue  # its own tweets would be found as their own sightings
+        split = load_split(name, data)
+        rankings = []
+        for query in split.queries:
+            keys = index.ranked_keys(query, 80)
+            claims = (k.split(":")[2] if k.startswith("sighting:") else k for k in keys)
+            rankings.append(list(dict.fromkeys(claims))[:20])
+        out[name] = {
+            "score": metrics(split, rankings),
+            "score_copies_as_one": metrics(split, rankings, same),
+        }
     return out
 
 
@@ -106,6 +139,11 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=RESULTS / "claims" / "embed-cache")
     parser.add_argument("--speed-claims", type=int, default=10_000)
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument(
+        "--sightings-from",
+        metavar="SPLIT",
+        help="also score each split with this split's tweets indexed as confirmed sightings",
+    )
     args = parser.parse_args()
 
     torch_threads = os.environ.get("OMP_NUM_THREADS", "default")
@@ -133,6 +171,10 @@ def main() -> None:
     result["copy_groups"] = len({rep for cid, rep in same.items() if rep != cid})
     for name in args.splits:
         result["splits"][name] = quality(index, name, args.data, same)
+    if args.sightings_from:
+        result["with_sightings"] = with_sightings(
+            index, args.splits, args.sightings_from, args.data, same
+        )
     if not args.no_speed:
         result["speed"] = speed(claims, args.cache, args.data, args.speed_claims)
     result["machine"] = {
@@ -156,6 +198,13 @@ def main() -> None:
                     f"| {split} | {label} | {scoring} | {r['map5']:.3f} | {r['mrr']:.3f} "
                     f"| {r['p1']:.3f} | {r['r5']:.3f} |"
                 )
+    for split, rows in result.get("with_sightings", {}).items():
+        for suffix, scoring in scorings.items():
+            r = rows["score" + suffix]
+            print(
+                f"| {split} | fused, {args.sightings_from} tweets as confirmed sightings "
+                f"| {scoring} | {r['map5']:.3f} | {r['mrr']:.3f} | {r['p1']:.3f} | {r['r5']:.3f} |"
+            )
     if "speed" in result:
         s = result["speed"]
         print(

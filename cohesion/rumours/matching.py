@@ -1,12 +1,18 @@
 """The one claim index of this process, kept in step with the database.
 
 The index (``cohesion.text.matching.ClaimIndex``: BM25 + MiniLM) holds every claim as
-``claim:<pk>`` and every *published* rebuttal as ``rebuttal:<pk>``. It is built lazily from the
-database on first use. Before each search it takes in claims and rebuttals changed since it last
-looked (one indexed query each), so a claim saved by another process or worker is found too.
-Results are checked against the database before they are shown: a key whose claim was deleted, or
-whose rebuttal was withdrawn, is dropped (and taken out of the index), so a stale index can never
-suggest something that is gone.
+``claim:<pk>``, every *published* rebuttal as ``rebuttal:<pk>``, and the words of every report an
+officer has confirmed as a sighting of a claim as ``sighting:<pk>``. So the desk learns from its
+officers: a new report worded like an earlier sighting finds that sighting's claim, even when it
+shares few words with the claim itself. A sighting is only ever suggested as its claim (the
+claim's title and text, never the report's words, which may name people), and only to officers.
+
+It is built lazily from the database on first use. Before each search it takes in claims,
+rebuttals and sightings changed or confirmed since it last looked (one indexed query each), so
+one saved by another process or worker is found too. Results are checked against the database
+before they are shown: a key whose claim was deleted, whose rebuttal was withdrawn or whose
+sighting no longer belongs to a claim is dropped (and taken out of the index), so a stale index
+can never suggest something that is gone.
 
 Suggestions are suggestions only: nothing is joined to a claim until an officer confirms it.
 """
@@ -28,7 +34,7 @@ from django.utils import timezone
 from cohesion.text.embeddings import Embedder
 from cohesion.text.matching import ClaimIndex
 
-from .models import Claim, Rebuttal
+from .models import Claim, Rebuttal, Sighting
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +150,14 @@ def _sync(index: ClaimIndex, since: datetime | None) -> None:
             items.append((r.index_key, r.index_text))
         else:
             index.remove(r.index_key)
+    # Reports confirmed as sightings of a claim. One that leaves its claim later (the claim is
+    # deleted) is dropped when it is found, as a deleted claim is.
+    sightings = Sighting.objects.filter(state=Sighting.State.MATCHED, claim__isnull=False).only(
+        "pk", "text"
+    )
+    if since is not None:
+        sightings = sightings.filter(confirmed_at__gte=since - _OVERLAP)
+    items += [(sg.index_key, sg.index_text) for sg in sightings]
     fresh = [(k, t) for k, t in items if k not in index or index.text(k) != t]
     if fresh:
         index.add_many(fresh)
@@ -181,8 +195,10 @@ def suggestions(
 ) -> list[Suggestion]:
     """Claims and published rebuttals that say the same as ``text``, best first.
 
-    Matches scoring under ``min_score`` are left out. ``include_claims=False`` gives published rebuttals only (for
-    partners and residents, who do not see the desk's claims).
+    Matches scoring under ``min_score`` are left out. A claim is suggested once, with the score
+    of its best entry: the claim itself or one of its confirmed sightings.
+    ``include_claims=False`` gives published rebuttals only (for partners and residents, who do
+    not see the desk's claims).
     """
     text = (text or "").strip()[:MAX_QUERY_CHARS]
     if not text:
@@ -190,41 +206,55 @@ def suggestions(
     try:
         with _lock:
             index = index_get()
-            matches = index.search(text, k=max(k * 3, 10))
+            # Several sightings of one claim can fill the top places: look further down.
+            matches = index.search(text, k=max(k * 6, 30))
     except Exception:
         # Suggestions help; they must never stop a report being logged or a page being shown.
         logger.exception("The claim index could not be searched")
         index_reset()
         return []
     wanted = [m for m in matches if m.score >= min_score]
-    claim_ids = [int(m.key.split(":", 1)[1]) for m in wanted if m.key.startswith("claim:")]
-    rebuttal_ids = [int(m.key.split(":", 1)[1]) for m in wanted if m.key.startswith("rebuttal:")]
-    claims = (
-        {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids, merged_into__isnull=True)}
-        if include_claims
-        else {}
+    if not include_claims:
+        wanted = [m for m in wanted if m.key.startswith("rebuttal:")]
+    ids: dict[str, list[int]] = {"claim": [], "rebuttal": [], "sighting": []}
+    for m in wanted:
+        kind, _, raw = m.key.partition(":")
+        ids.setdefault(kind, []).append(int(raw))
+    sighting_claims = dict(
+        Sighting.objects.filter(
+            pk__in=ids["sighting"], state=Sighting.State.MATCHED, claim__isnull=False
+        ).values_list("pk", "claim_id")
     )
+    claims = {
+        c.pk: c
+        for c in Claim.objects.filter(
+            pk__in=ids["claim"] + list(sighting_claims.values()), merged_into__isnull=True
+        )
+    }
     rebuttals = {
         r.pk: r
         for r in Rebuttal.objects.filter(
-            pk__in=rebuttal_ids, published_at__isnull=False
+            pk__in=ids["rebuttal"], published_at__isnull=False
         ).select_related("claim")
     }
     out: list[Suggestion] = []
+    shown: set[tuple[str, int]] = set()
     for m in wanted:
         kind, _, raw = m.key.partition(":")
         pk = int(raw)
-        if kind == "claim":
-            claim = claims.get(pk)
+        if kind in ("claim", "sighting"):
+            claim = claims.get(pk if kind == "claim" else sighting_claims.get(pk, -1))
             if claim is None:
-                if include_claims:
-                    index_forget(key=m.key)  # deleted or merged since it was indexed
+                index_forget(key=m.key)  # deleted, merged or unlinked since it was indexed
                 continue
+            if ("claim", claim.pk) in shown:
+                continue
+            shown.add(("claim", claim.pk))
             out.append(
                 Suggestion(
                     kind="claim",
-                    pk=pk,
-                    claim_pk=pk,
+                    pk=claim.pk,
+                    claim_pk=claim.pk,
                     title=claim.title,
                     text=claim.text,
                     score=m.score,

@@ -156,7 +156,7 @@ class Sighting(models.Model):
     confirmed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
 
@@ -172,6 +172,14 @@ class Sighting(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("rumours_staff:report", kwargs={"pk": self.pk})
+
+    @property
+    def index_key(self) -> str:
+        return f"sighting:{self.pk}"
+
+    @property
+    def index_text(self) -> str:
+        return self.text
 
     @property
     def has_personal_data(self) -> bool:

@@ -12,7 +12,9 @@ from django.utils import timezone
 from PIL import Image
 
 from cohesion.core.models import AuditEvent
+from cohesion.rumours import services
 from cohesion.rumours.models import Claim, Sighting
+from tests.rumours.conftest import sighting
 
 pytestmark = pytest.mark.django_db
 
@@ -358,3 +360,53 @@ def test_a_saved_index_is_loaded_and_catches_up(
         officer_client.get(url, {"text": "trams coming back to Hanley"}).json()["results"][0]["id"]
         == late.pk
     )
+
+
+def test_a_report_worded_like_an_earlier_sighting_finds_its_claim(
+    officer_client, partner_client, claims, officer
+):
+    """The desk learns from its officers: a confirmed report's words lead to its claim, shown as
+    the claim (never the report's own words), once, and only to officers."""
+    url = reverse("rumours_staff:suggest")
+    new_report = {"text": "drivers walking out so no number 21 or 4A from Monday"}
+    earlier = sighting(
+        text="First Potteries drivers are walking out, no number 21 or 4A buses from Monday",
+        fingerprint="earlier",
+    )
+
+    def first(results: list[dict]) -> int | None:
+        return results[0]["id"] if results else None
+
+    # Waiting for an officer: not a sighting of anything yet, so it leads nowhere.
+    assert first(officer_client.get(url, new_report).json()["results"]) != claims["buses"].pk
+    services.sighting_match(sighting=earlier, claim=claims["buses"], actor=officer)
+    results = officer_client.get(url, new_report).json()["results"]
+    assert first(results) == claims["buses"].pk
+    assert results[0]["kind"] == "claim" and results[0]["text"] == claims["buses"].text
+    assert [r["id"] for r in results if r["kind"] == "claim"].count(claims["buses"].pk) == 1
+    assert all("First Potteries" not in r["text"] for r in results)
+    # Partners see published myth-busters only: a sighting never shows them the desk's claim.
+    assert all(
+        r["kind"] == "rebuttal" for r in partner_client.get(url, new_report).json()["results"]
+    )
+
+    # The claim is deleted: its sighting no longer leads anywhere, and nothing breaks.
+    claims["buses"].delete()
+    results = officer_client.get(url, new_report).json()["results"]
+    assert all(r["id"] != claims["buses"].pk for r in results if r["kind"] == "claim")
+
+
+def test_a_sighting_follows_its_claim_when_claims_are_merged(officer_client, claims, officer):
+    url = reverse("rumours_staff:suggest")
+    earlier = sighting(
+        text="First Potteries drivers are walking out, no number 21 or 4A buses from Monday",
+        fingerprint="earlier",
+    )
+    strike = Claim.objects.create(title="Bus strike", text="Bus drivers are going on strike")
+    services.sighting_match(sighting=earlier, claim=strike, actor=officer)
+    services.claim_merge(claim=strike, into=claims["buses"], actor=officer)
+    results = officer_client.get(
+        url, {"text": "drivers walking out so no number 21 or 4A from Monday"}
+    ).json()["results"]
+    assert results[0]["id"] == claims["buses"].pk
+    assert all(r["id"] != strike.pk for r in results if r["kind"] == "claim")
