@@ -32,7 +32,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cohesion.text.embeddings import Embedder
-from cohesion.text.matching import ClaimIndex
+from cohesion.text.matching import ClaimIndex, Match
 
 from .models import Claim, Rebuttal, Sighting
 
@@ -190,6 +190,21 @@ def index_forget(*, key: str) -> None:
             _index.remove(key)
 
 
+def _search(index: ClaimIndex, text: str, *, k: int, min_score: float) -> list[Match]:
+    """The best entries for ``text``: enough of them to hold ``k`` claims or myth-busters.
+
+    The sightings of one claim can fill the top places (a rumour confirmed many times), so look
+    further down until there are ``k`` entries that are not sightings, the scores fall below
+    ``min_score`` or the index runs out. The query is embedded once (the embedder keeps it)."""
+    window = max(k * 6, 30)
+    while True:
+        matches = index.search(text, k=window)
+        others = sum(1 for m in matches if not m.key.startswith("sighting:"))
+        if others >= k or len(matches) < window or matches[-1].score < min_score:
+            return matches
+        window *= 4
+
+
 def suggestions(
     *, text: str, k: int = 5, include_claims: bool = True, min_score: float = MIN_SCORE
 ) -> list[Suggestion]:
@@ -206,8 +221,7 @@ def suggestions(
     try:
         with _lock:
             index = index_get()
-            # Several sightings of one claim can fill the top places: look further down.
-            matches = index.search(text, k=max(k * 6, 30))
+            matches = _search(index, text, k=k, min_score=min_score)
     except Exception:
         # Suggestions help; they must never stop a report being logged or a page being shown.
         logger.exception("The claim index could not be searched")

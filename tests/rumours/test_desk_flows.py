@@ -12,7 +12,7 @@ from django.utils import timezone
 from PIL import Image
 
 from cohesion.core.models import AuditEvent
-from cohesion.rumours import services
+from cohesion.rumours import matching, services
 from cohesion.rumours.models import Claim, Sighting
 from tests.rumours.conftest import sighting
 
@@ -410,3 +410,23 @@ def test_a_sighting_follows_its_claim_when_claims_are_merged(officer_client, cla
     ).json()["results"]
     assert results[0]["id"] == claims["buses"].pk
     assert all(r["id"] != strike.pk for r in results if r["kind"] == "claim")
+
+
+def test_a_claim_with_many_sightings_does_not_hide_the_others(claims, officer):
+    """The merge page asks for claims like this one: its own sightings must not fill the list."""
+    housing = claims["housing"]
+    for i in range(60):
+        sighting(
+            text=f"{housing.text}, says post {i}",
+            fingerprint=f"many-{i}",
+            claim=housing,
+            state=Sighting.State.MATCHED,
+            confirmed_at=timezone.now(),
+        )
+    twin = Claim.objects.create(
+        title="Refugees jump the queue",
+        text="Refugees get council houses in Stoke before local families do",
+    )
+    found = matching.suggestions(text=housing.index_text, k=6)
+    assert [s.claim_pk for s in found].count(housing.pk) == 1
+    assert twin.pk in [s.claim_pk for s in found if s.kind == "claim"]
