@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from cohesion.text import matching as text_matching
+
 from . import chart, matching, rules
 from .models import Alert, Channel, Claim, Rebuttal, Sighting
 
@@ -162,6 +164,19 @@ def myth_search(*, q: str, limit: int = 50) -> list[Rebuttal]:
             found.append(extra[pk])
             seen.add(pk)
     return found[:limit]
+
+
+def related_myth_busters(*, text: str, limit: int = 3) -> list[int]:
+    """The ids of published myth-busters that answer what a resident has just told us, best
+    first: only close matches (the engine's "possible" band or better), so that a resident is
+    not pointed at something unrelated."""
+    return [
+        s.pk
+        for s in matching.suggestions(
+            text=text, k=limit, include_claims=False, min_score=text_matching.POSSIBLE
+        )
+        if s.kind == "rebuttal"
+    ]
 
 
 def claim_review(*, rebuttal: Rebuttal, url: str) -> dict[str, Any]:

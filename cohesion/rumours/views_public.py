@@ -24,6 +24,8 @@ MIN_SECONDS = 3  # a person takes longer than this to read and fill in the form
 MAX_SECONDS = 24 * 60 * 60
 TOO_MANY = "You have sent a lot of reports in the last hour. Thank you. Please wait an hour before you send another"
 THANKS_KEY = "rumours-public-thanks"
+# The published myth-busters that answer what the resident told us, shown on the thank-you page.
+RELATED_KEY = "rumours-public-related"
 
 
 def _key(request: HttpRequest, kind: str) -> str:
@@ -107,14 +109,18 @@ def report(request: HttpRequest) -> HttpResponse:
                 data=form.sighting_input(), actor=None, via="web", request=request
             )
         except services.DuplicateReport:
-            _bump(request, "sent")
-            request.session[THANKS_KEY] = "duplicate"
-            return redirect("rumours_public:report_thanks")
+            outcome = "duplicate"
         except services.RumourError as exc:
             form.add_error(None, str(exc))
+            outcome = ""
         else:
+            outcome = "sent"
+        if outcome:
             _bump(request, "sent")
-            request.session[THANKS_KEY] = "sent"
+            request.session[THANKS_KEY] = outcome
+            request.session[RELATED_KEY] = selectors.related_myth_busters(
+                text=form.cleaned_data["text"]
+            )
             return redirect("rumours_public:report_thanks")
     return render(request, "rumours/public/report.html", {"form": form})
 
@@ -122,6 +128,14 @@ def report(request: HttpRequest) -> HttpResponse:
 @public
 def report_thanks(request: HttpRequest) -> HttpResponse:
     outcome = request.session.pop(THANKS_KEY, None)
+    related_ids = request.session.pop(RELATED_KEY, [])
     if outcome is None:
         return redirect("rumours_public:report")
-    return render(request, "rumours/public/thanks.html", {"duplicate": outcome == "duplicate"})
+    # Still published now (one could be withdrawn between the report and this page).
+    published = {r.pk: r for r in selectors.published_rebuttals().filter(pk__in=related_ids)}
+    related = [published[pk] for pk in related_ids if pk in published]
+    return render(
+        request,
+        "rumours/public/thanks.html",
+        {"duplicate": outcome == "duplicate", "related": related},
+    )

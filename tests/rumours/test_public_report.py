@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cohesion.rumours.models import Sighting
 from tests.rumours.conftest import form_token
@@ -152,3 +153,42 @@ def test_a_resident_s_link_is_checked_for_form_only_and_never_opened(
     assert not Sighting.objects.exists()
     client.post(URL, data(link="https://no-such-host.invalid/post/123"))
     assert Sighting.objects.get().link == "https://no-such-host.invalid/post/123"
+
+
+def test_the_thank_you_page_points_to_myth_busters_that_already_answer_it(client, claims):
+    """A resident who reports a rumour we have already answered is shown the answer at once;
+    only published myth-busters, and only close matches."""
+    rebuttal = claims["rebuttal"]
+    report = data(text="My neighbour says the immigrants pushed the rents up in Stoke")
+    thanks = client.get(client.post(URL, report).url).content.decode()
+    assert rebuttal.headline not in thanks  # not published yet: never shown
+    rebuttal.published_at = timezone.now()
+    rebuttal.save()
+    report["text"] = "Someone at work said rents went up because of all the immigrants"
+    thanks = client.get(client.post(URL, report, REMOTE_ADDR="192.0.2.9").url).content.decode()
+    assert "We have already written about things like this" in thanks
+    assert f'href="{rebuttal.get_absolute_url()}"' in thanks
+    # Something we have not written about: no myth-buster is offered.
+    report["text"] = "The swimming pool in Fenton is closing for repairs all summer"
+    thanks = client.get(client.post(URL, report, REMOTE_ADDR="192.0.2.10").url).content.decode()
+    assert "We have your report" in thanks
+    assert rebuttal.headline not in thanks
+
+
+def test_a_myth_buster_withdrawn_before_the_thank_you_page_is_not_shown(client, claims):
+    rebuttal = claims["rebuttal"]
+    rebuttal.published_at = timezone.now()
+    rebuttal.save()
+    response = client.post(URL, data(text="rents went up because of all the immigrants"))
+    rebuttal.published_at = None
+    rebuttal.save()
+    assert rebuttal.headline not in client.get(response.url).content.decode()
+
+
+def test_a_bot_is_not_shown_any_myth_busters(client, claims):
+    claims["rebuttal"].published_at = timezone.now()
+    claims["rebuttal"].save()
+    response = client.post(
+        URL, data(text="rents went up because of all the immigrants", website="http://spam.example")
+    )
+    assert claims["rebuttal"].headline not in client.get(response.url).content.decode()
