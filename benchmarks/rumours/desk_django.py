@@ -6,6 +6,9 @@ It adds N made-up claims to the database it is given, so use a scratch one:
     export DATABASE_URL=sqlite:////tmp/rumours-bench.sqlite3 DJANGO_SETTINGS_MODULE=cohesion.settings.local
     .venv/bin/python manage.py migrate -v0
     .venv/bin/python benchmarks/rumours/desk_django.py --claims 10000 --embeddings /tmp/rumours-bench-emb
+
+``--sightings N`` also files N confirmed reports, each a rewording of a random claim, so that the
+index holds them too (the desk indexes every confirmed sighting as an entry of its claim).
 """
 
 from __future__ import annotations
@@ -109,6 +112,9 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--reports", type=int, default=50)
     parser.add_argument(
+        "--sightings", type=int, default=0, help="confirmed reports to file against the claims"
+    )
+    parser.add_argument(
         "--embeddings", type=Path, required=True, help="embedding cache folder (emptied first)"
     )
     parser.add_argument("--seed", type=int, default=7)
@@ -129,10 +135,11 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.test import Client
+    from django.utils import timezone
 
     from cohesion.core.models import Role, User
     from cohesion.rumours import matching, services
-    from cohesion.rumours.models import Claim
+    from cohesion.rumours.models import Claim, Sighting
 
     if not args.reuse_cache:
         shutil.rmtree(args.embeddings, ignore_errors=True)
@@ -141,12 +148,33 @@ def main() -> None:
         raise SystemExit("Use an empty scratch database")
     texts = make_claims(args.claims, args.seed)
     Claim.objects.bulk_create([Claim(title=t[:60], text=t) for t in texts], batch_size=1000)
+    if args.sightings:
+        rng = np.random.default_rng(args.seed + 2)
+        claim_ids = list(Claim.objects.values_list("pk", flat=True))
+        now = timezone.now()
+        picks = rng.integers(0, len(texts), size=args.sightings)
+        Sighting.objects.bulk_create(
+            [
+                Sighting(
+                    text=f"someone on facebook said {texts[j].lower()}, report {i}",
+                    channel="facebook",
+                    seen_on=now.date(),
+                    fingerprint=f"bench-{i}",
+                    state=Sighting.State.MATCHED,
+                    claim_id=claim_ids[j],
+                    confirmed_at=now,
+                )
+                for i, j in enumerate(picks)
+            ],
+            batch_size=1000,
+        )
     reports = [
         t.lower().replace("are ", "r ").replace("the ", "") + " apparently"
         for t in make_claims(args.reports, args.seed + 1)
     ]
     out: dict[str, object] = {
         "claims": args.claims,
+        "sightings": args.sightings,
         "reports": args.reports,
         "torch_threads": args.torch_threads or "default",
     }
