@@ -252,7 +252,7 @@ def suggestions(
         ).select_related("claim")
     }
     out: list[Suggestion] = []
-    shown: set[tuple[str, int]] = set()
+    claims_shown: set[int] = set()
     for m in wanted:
         kind, _, raw = m.key.partition(":")
         pk = int(raw)
@@ -261,9 +261,9 @@ def suggestions(
             if claim is None:
                 index_forget(key=m.key)  # deleted, merged or unlinked since it was indexed
                 continue
-            if ("claim", claim.pk) in shown:
-                continue
-            shown.add(("claim", claim.pk))
+            if claim.pk in claims_shown:
+                continue  # already suggested through a better-scoring entry
+            claims_shown.add(claim.pk)
             out.append(
                 Suggestion(
                     kind="claim",
