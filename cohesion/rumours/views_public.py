@@ -90,9 +90,7 @@ def report(request: HttpRequest) -> HttpResponse:
     age = form_token_age(request.POST.get("started", ""), max_age=10 * 365 * 24 * 3600)
     if request.POST.get("website") or age is None or age < MIN_SECONDS:
         logger.info("Public rumour report refused as automated from %s", client_ip(request))
-        _bump(request, "sent")
-        request.session[THANKS_KEY] = "sent"
-        return redirect("rumours_public:report_thanks")
+        return _thanks(request, "sent")
     if age > MAX_SECONDS:
         form.is_valid()
         data = request.POST.copy()
@@ -109,20 +107,21 @@ def report(request: HttpRequest) -> HttpResponse:
                 data=form.sighting_input(), actor=None, via="web", request=request
             )
         except services.DuplicateReport:
-            outcome = "duplicate"
+            return _thanks(request, "duplicate", text=form.cleaned_data["text"])
         except services.RumourError as exc:
             form.add_error(None, str(exc))
-            outcome = ""
         else:
-            outcome = "sent"
-        if outcome:
-            _bump(request, "sent")
-            request.session[THANKS_KEY] = outcome
-            request.session[RELATED_KEY] = selectors.related_myth_busters(
-                text=form.cleaned_data["text"]
-            )
-            return redirect("rumours_public:report_thanks")
+            return _thanks(request, "sent", text=form.cleaned_data["text"])
     return render(request, "rumours/public/report.html", {"form": form})
+
+
+def _thanks(request: HttpRequest, outcome: str, *, text: str = "") -> HttpResponse:
+    """Count the report against the sender's limit and show the thank-you page, with the
+    published myth-busters that answer ``text`` (none for a bot, which is given no text)."""
+    _bump(request, "sent")
+    request.session[THANKS_KEY] = outcome
+    request.session[RELATED_KEY] = selectors.related_myth_busters(text=text) if text else []
+    return redirect("rumours_public:report_thanks")
 
 
 @public

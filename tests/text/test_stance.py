@@ -1,5 +1,6 @@
 """Stance (agree / disagree / unclear) from a linked question or from an officer's examples."""
 
+import numpy as np
 import pytest
 
 from cohesion.text.embeddings import Embedder
@@ -218,8 +219,9 @@ def test_the_answers_not_labelled_join_the_examples_with_the_side_the_code_frame
     assert model.predict(answers[12:17]) == ["agree", "agree", "disagree", "disagree", "disagree"]
     # A large consultation uses a fixed sample of the weak examples, the same every time.
     monkeypatch.setattr("cohesion.text.stance.MAX_WEAK", 3)
-    sample = model._frame_examples(labelled)[1].tolist()
-    assert len(sample) == 3 and sample == model._frame_examples(labelled)[1].tolist()
+    sample, again = model._frame_examples(labelled), model._frame_examples(labelled)
+    assert len(sample[1]) == 3 and sample[1].tolist() == again[1].tolist()
+    assert np.array_equal(sample[0], again[0])  # the same answers, not only the same stances
     monkeypatch.undo()
     # Without the question's answers, or without sides, there are no weak examples.
     assert len(StanceClassifier(embedder=embedder, frame=FRAME)._frame_examples(labelled)[1]) == 0
