@@ -10,6 +10,7 @@ benchmarks/results/text_themes.json.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -214,15 +215,25 @@ def speed(embedder_dir: Path) -> dict:
 
 
 def main() -> None:
-    args = sys.argv[1:]
-    # --seeds N: the stance draws use seeds N to N+9 (default 0 to 9; 100 to 109 were never used
-    # for any choice, see docs/benchmarks.md)
-    first_seed = 0
-    if "--seeds" in args:
-        at = args.index("--seeds")
-        first_seed = int(args[at + 1])
-        del args[at : at + 2]
-    wanted = set(args) or {"clustering", "mapping", "stance", "speed"}
+    parts = ("clustering", "mapping", "stance", "speed")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("parts", nargs="*", help=f"any of {', '.join(parts)} (default: all)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the stance draws use seeds N to N+9 (default 0 to 9; 100 to 109 were never used "
+        "for any choice, see docs/benchmarks.md)",
+    )
+    args = parser.parse_args()
+    unknown = set(args.parts) - set(parts)
+    if unknown:
+        parser.error(
+            f"unknown benchmark {', '.join(sorted(unknown))}: choose from {', '.join(parts)}"
+        )
+    first_seed = args.seeds
+    wanted = set(args.parts) or set(parts)
     embedder = Embedder(CACHE)
     results = json.loads(OUT.read_text()) if OUT.exists() else {}
     if "clustering" in wanted:
