@@ -1,9 +1,11 @@
 """Choose the fusion weights of ``cohesion.text.matching`` on the CLEF 2020 **train** split.
 
 For every train tweet, scores every verified claim with the engine's parts (BM25 on the cleaned
-tweet with its byline author, MiniLM cosine), then tries a grid of weights for
+tweet with its byline author, the MiniLM cosine and the Universal Sentence Encoder cosine), then
+tries a grid of weights for
 
-    score = a * cosine + b * BM25 / best BM25 of the query + c * BM25 / the query's upper bound
+    score = a * MiniLM cosine + u * USE cosine
+            + l * (BM25 / best BM25 of the query + BM25 / the query's upper bound) / 2
 
 and prints MAP@5 for each, best first. The dev split is never read here.
 
@@ -24,10 +26,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clef import DEFAULT_DATA, load_claims, load_split, metrics  # noqa: E402
-from run import RESULTS, claim_text  # noqa: E402
+from run import RESULTS, build_index  # noqa: E402
 
-from cohesion.text.embeddings import Embedder  # noqa: E402
-from cohesion.text.matching import ClaimIndex, query_text, tokenize  # noqa: E402
+from cohesion.text.matching import query_text, tokenize  # noqa: E402
 
 
 def main() -> None:
@@ -37,36 +38,33 @@ def main() -> None:
     args = parser.parse_args()
 
     claims = load_claims(args.data)
-    index = ClaimIndex.build(
-        ((cid, claim_text(c, t)) for cid, c, t in claims), Embedder(args.cache)
-    )
+    index = build_index(claims, args.cache)
     split = load_split("train", args.data)
     keys = [index._keys[row] for row in range(len(claims))]
     texts = [query_text(q) for q in split.queries]
-    vectors = index.embedder.embed(texts)
     size = len(claims)
-    cos = np.clip(vectors @ index._vectors[:size].T, 0.0, 1.0)
-    by_best = np.zeros_like(cos)
-    by_bound = np.zeros_like(cos)
+    cos = np.clip(index.embedder.embed(texts) @ index._vectors[:size].T, 0.0, 1.0)
+    use = np.clip(index.use_embedder.embed(texts) @ index._use_vectors[:size].T, 0.0, 1.0)
+    lexical = np.zeros_like(cos)
     for j, text in enumerate(texts):
         raw, bound = index._bm25.scores(tokenize(text), size)
         if raw.max() > 0 and bound > 0:
-            by_best[j], by_bound[j] = raw / raw.max(), raw / bound
+            lexical[j] = 0.5 * raw / raw.max() + 0.5 * raw / bound
 
     def map5(scores: np.ndarray) -> float:
         top = np.argsort(-scores, axis=1, kind="stable")[:, :10]
         return metrics(split, [[str(keys[i]) for i in row] for row in top])["map5"]
 
     rows = []
-    weights = [0.0, 0.1, 1 / 6, 0.2, 0.3]
-    for b, c in itertools.product(weights, weights):
-        a = 1.0 - b - c
-        rows.append((map5(a * cos + b * by_best + c * by_bound), a, b, c))
+    for u, lex in itertools.product([0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4], [0.2, 0.25, 0.3, 1 / 3]):
+        a = 1.0 - u - lex
+        if a >= 0.3:
+            rows.append((map5(a * cos + u * use + lex * lexical), a, u, lex))
     rows.sort(reverse=True)
-    print("| cosine a | BM25/best b | BM25/bound c | train MAP@5 |")
+    print("| MiniLM a | USE u | BM25 l | train MAP@5 |")
     print("| --- | --- | --- | --- |")
-    for score, a, b, c in rows:
-        print(f"| {a:.2f} | {b:.2f} | {c:.2f} | {score:.4f} |")
+    for score, a, u, lex in rows:
+        print(f"| {a:.2f} | {u:.2f} | {lex:.2f} | {score:.4f} |")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The one claim index of this process, kept in step with the database.
 
-The index (``cohesion.text.matching.ClaimIndex``: BM25 + MiniLM) holds every claim as
+The index (``cohesion.text.matching.ClaimIndex``: BM25, MiniLM and USE) holds every claim as
 ``claim:<pk>``, every *published* rebuttal as ``rebuttal:<pk>``, and the words of every report an
 officer has confirmed as a sighting of a claim as ``sighting:<pk>``. So the desk learns from its
 officers: a new report worded like an earlier sighting finds that sighting's claim, even when it
@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from cohesion.text.embeddings import Embedder
+from cohesion.text.embeddings import USE, Embedder
 from cohesion.text.matching import ClaimIndex, Match
 
 from .models import Claim, Rebuttal, Sighting
@@ -85,9 +85,10 @@ def _embeddings_dir() -> Path:
     return Path(settings.COHESION_EMBEDDINGS_DIR)
 
 
-def _embedder() -> Embedder:
-    """MiniLM with its vectors cached on disk where the consultations keep theirs."""
-    return Embedder(_embeddings_dir())
+def _embedders() -> tuple[Embedder, Embedder]:
+    """MiniLM and the Universal Sentence Encoder, with their vectors cached on disk where the
+    consultations keep theirs (each vector's file name holds its model's name)."""
+    return Embedder(_embeddings_dir()), Embedder(_embeddings_dir(), model=USE)
 
 
 def index_file() -> Path:
@@ -99,7 +100,7 @@ def index_save() -> int:
     """Build the index from the database and save it, for web processes to load on their first
     search instead of building it. Returns how many claims and myth-busters it holds."""
     started = timezone.now()
-    index = ClaimIndex(_embedder())
+    index = ClaimIndex(*_embedders())
     _sync(index, None)
     base = index_file()
     new = base.with_name(base.name + "-new")
@@ -120,7 +121,7 @@ def _load_saved() -> tuple[ClaimIndex, datetime] | None:
         return None
     try:
         synced_at = datetime.fromisoformat(json.loads(marker.read_text())["synced_at"])
-        return ClaimIndex.load(base, _embedder()), synced_at
+        return ClaimIndex.load(base, *_embedders()), synced_at
     except (OSError, ValueError, KeyError, TypeError):
         logger.warning("The saved claim index could not be read; building it from the database")
         return None
@@ -176,7 +177,7 @@ def index_get() -> ClaimIndex:
                 _index = saved[0]
                 _sync(_index, saved[1])
             else:
-                _index = ClaimIndex(_embedder())
+                _index = ClaimIndex(*_embedders())
                 _sync(_index, None)
         else:
             _sync(_index, _synced_at)

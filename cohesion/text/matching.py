@@ -1,16 +1,18 @@
 """Matching a new rumour report to the claims (and rebuttals) already on file.
 
-Pure Python and NumPy, no Django. Two retrievers are fused:
+Pure Python and NumPy, no Django. Three retrievers are fused:
 
 - **lexical**: BM25 (Okapi, k1=1.2, b=0.75, Lucene idf) over lower-cased word tokens with English
   stop words removed and a light suffix stemmer, kept in an inverted index that is updated in
   place when a claim is added, replaced or removed;
-- **semantic**: cosine similarity of MiniLM sentence embeddings (``cohesion.text.embeddings``).
+- **semantic**: cosine similarity of the sentence embeddings of two differently trained models
+  that ship inside PyPI packages (``cohesion.text.embeddings``): MiniLM, and Google's Universal
+  Sentence Encoder as a second opinion.
 
 The query is cleaned first (:func:`cohesion.text.clean.clean_social`: links, handles, bylines,
 emoji, quotation marks), and the name in a copied post's byline is added back after a dash
-(:func:`query_text`). The fused score is a weighted sum of the cosine and the normalised BM25
-score; ties go to the claim added first. Each match gets a **suggestion band** ("strong",
+(:func:`query_text`). The fused score is a weighted sum of the two cosines and the normalised
+BM25 score; ties go to the claim added first. Each match gets a **suggestion band** ("strong",
 "possible", "weak"). A band is a hint for the person confirming the match, never a reason to
 merge claims automatically.
 
@@ -31,21 +33,24 @@ from pathlib import Path
 import numpy as np
 
 from cohesion.text.clean import MAX_CHARS, byline_author, clean_social
-from cohesion.text.embeddings import DIMENSIONS, MODEL_NAME, Embedder
+from cohesion.text.embeddings import MINILM, USE, Embedder
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 # BM25 parameters (the usual defaults; see docs/methods.md).
 K1 = 1.2
 B = 0.75
 
-# Fusion: score = SEMANTIC_WEIGHT * cosine + (1 - SEMANTIC_WEIGHT) * lexical, where lexical is
-# a mix of BM25 divided by the best BM25 score for the query and BM25 divided by the query's
-# upper bound (LEXICAL_WEIGHTS, summing to 1). Chosen on the CLEF train split (docs/methods.md).
-SEMANTIC_WEIGHT = 2 / 3
+# Fusion: score = MINILM_WEIGHT * MiniLM cosine + USE_WEIGHT * USE cosine + LEXICAL_WEIGHT *
+# lexical, where lexical is a mix of BM25 divided by the best BM25 score for the query and BM25
+# divided by the query's upper bound (LEXICAL_WEIGHTS, summing to 1). Chosen on the CLEF train
+# split (docs/methods.md).
+MINILM_WEIGHT = 0.5
+USE_WEIGHT = 0.25
+LEXICAL_WEIGHT = 0.25
 LEXICAL_WEIGHTS = (0.5, 0.5)  # (relative to the best, relative to the upper bound)
 # Bands on the fused score, read off the CLEF train split: when the best match scores 0.6 or
-# more it was the right claim 98% of the time (61% of reports get there); 90% of the right
+# more it was the right claim 98% of the time (58% of reports get there); 91% of the right
 # claims score 0.45 or more. A band is a hint for the officer, never an automatic merge.
 STRONG = 0.6
 POSSIBLE = 0.45
@@ -105,7 +110,8 @@ class Match:
     key: str  # the caller's id for the claim (e.g. "claim:12" or "rebuttal:3")
     score: float  # fused score in [0, 1], higher is better
     lexical: float  # BM25 part, normalised to [0, 1]
-    semantic: float  # cosine similarity of the embeddings
+    semantic: float  # cosine similarity of the MiniLM embeddings
+    use: float  # cosine similarity of the Universal Sentence Encoder embeddings
     band: str  # "strong" | "possible" | "weak": a suggestion, never an automatic merge
 
 
@@ -192,18 +198,22 @@ class _Bm25:
 class ClaimIndex:
     """Claims on file, searchable by a new report; updated one claim at a time.
 
-    ``embedder``: the MiniLM embedder (with its cache) to use; None makes one that caches in
-    memory only.
+    ``embedder`` and ``use_embedder``: the MiniLM and Universal Sentence Encoder embedders (with
+    their caches) to use; None makes one that caches in memory only.
     """
 
-    def __init__(self, embedder: Embedder | None = None) -> None:
+    def __init__(
+        self, embedder: Embedder | None = None, use_embedder: Embedder | None = None
+    ) -> None:
         self.embedder = embedder if embedder is not None else Embedder(None)
+        self.use_embedder = use_embedder if use_embedder is not None else Embedder(None, model=USE)
         self._keys: list[str | None] = []  # row -> key (None for a free row)
         self._rows: dict[str, int] = {}
         self._texts: list[str] = []
         self._tokens: list[list[str]] = []
         self._free: list[int] = []
-        self._vectors = np.zeros((0, DIMENSIONS), dtype=np.float32)
+        self._vectors = np.zeros((0, MINILM.dimensions), dtype=np.float32)
+        self._use_vectors = np.zeros((0, USE.dimensions), dtype=np.float32)
         self._active = np.zeros(0, dtype=bool)
         self._bm25 = _Bm25()
 
@@ -224,13 +234,15 @@ class ClaimIndex:
     def _grow(self, capacity: int) -> None:
         if capacity > len(self._vectors):
             size = max(capacity, 2 * len(self._vectors), 64)
-            vectors = np.zeros((size, DIMENSIONS), dtype=np.float32)
+            vectors = np.zeros((size, MINILM.dimensions), dtype=np.float32)
             vectors[: len(self._vectors)] = self._vectors
+            use_vectors = np.zeros((size, USE.dimensions), dtype=np.float32)
+            use_vectors[: len(self._use_vectors)] = self._use_vectors
             active = np.zeros(size, dtype=bool)
             active[: len(self._active)] = self._active
-            self._vectors, self._active = vectors, active
+            self._vectors, self._use_vectors, self._active = vectors, use_vectors, active
 
-    def _place(self, key: str, text: str, vector: np.ndarray) -> None:
+    def _place(self, key: str, text: str, vector: np.ndarray, use_vector: np.ndarray) -> None:
         if key in self._rows:
             self.remove(key)
         if self._free:
@@ -247,26 +259,32 @@ class ClaimIndex:
         self._texts[row] = text
         self._tokens[row] = tokens
         self._vectors[row] = vector
+        self._use_vectors[row] = use_vector
         self._active[row] = True
         self._bm25.add(row, tokens)
 
     def add(self, key: str, text: str) -> None:
         """Add a claim (or replace the one with the same key)."""
-        vector = self.embedder.embed([document_text(text)])[0]
-        self._place(key, text, vector)
+        cleaned = [document_text(text)]
+        self._place(key, text, self.embedder.embed(cleaned)[0], self.use_embedder.embed(cleaned)[0])
 
     def add_many(self, items: Iterable[tuple[str, str]], batch_size: int = 64) -> None:
         """Add many (key, text) pairs, embedding them in batches."""
         pairs = list(items)
-        vectors = self.embedder.embed([document_text(text) for _, text in pairs], batch_size)
-        for (key, text), vector in zip(pairs, vectors, strict=True):
-            self._place(key, text, vector)
+        cleaned = [document_text(text) for _, text in pairs]
+        vectors = self.embedder.embed(cleaned, batch_size)
+        use_vectors = self.use_embedder.embed(cleaned, batch_size)
+        for (key, text), vector, use_vector in zip(pairs, vectors, use_vectors, strict=True):
+            self._place(key, text, vector, use_vector)
 
     @classmethod
     def build(
-        cls, items: Iterable[tuple[str, str]], embedder: Embedder | None = None
+        cls,
+        items: Iterable[tuple[str, str]],
+        embedder: Embedder | None = None,
+        use_embedder: Embedder | None = None,
     ) -> ClaimIndex:
-        index = cls(embedder)
+        index = cls(embedder, use_embedder)
         index.add_many(items)
         return index
 
@@ -280,36 +298,42 @@ class ClaimIndex:
         self._texts[row] = ""
         self._tokens[row] = []
         self._vectors[row] = 0.0
+        self._use_vectors[row] = 0.0
         self._active[row] = False
         self._free.append(row)
 
     # -- searching --------------------------------------------------------------------------
 
-    def _scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Fused, lexical and semantic scores of every row (free rows score -1)."""
+    def _scores(self, query: str) -> tuple[np.ndarray, ...]:
+        """Fused, lexical, MiniLM and USE scores of every row (free rows score -1)."""
         size = len(self._keys)
         text = query_text(query)
         if not text:
-            return np.full(size, -1.0), np.zeros(size), np.zeros(size)
+            return np.full(size, -1.0), np.zeros(size), np.zeros(size), np.zeros(size)
         raw, bound = self._bm25.scores(tokenize(text), size)
         best = float(raw.max()) if size else 0.0
         lexical: np.ndarray = np.zeros(size, dtype=np.float32)
         if best > 0 and bound > 0:
             lexical = (LEXICAL_WEIGHTS[0] / best + LEXICAL_WEIGHTS[1] / bound) * raw
-        qvec = self.embedder.embed([text], store=False)[0]
-        semantic = self._vectors[:size] @ qvec
-        fused = SEMANTIC_WEIGHT * np.clip(semantic, 0.0, 1.0) + (1.0 - SEMANTIC_WEIGHT) * lexical
+        semantic = self._vectors[:size] @ self.embedder.embed([text], store=False)[0]
+        use = self._use_vectors[:size] @ self.use_embedder.embed([text], store=False)[0]
+        fused = (
+            MINILM_WEIGHT * np.clip(semantic, 0.0, 1.0)
+            + USE_WEIGHT * np.clip(use, 0.0, 1.0)
+            + LEXICAL_WEIGHT * lexical
+        )
         fused = np.where(self._active[:size], fused, -1.0)
-        return fused, lexical, semantic
+        return fused, lexical, semantic, use
 
     def ranked_keys(self, query: str, k: int = 10, *, by: str = "score") -> list[str]:
-        """The keys of the ``k`` best claims by the fused score, or by its ``"lexical"`` or
-        ``"semantic"`` part alone (for benchmarks); ties go to the claim added first."""
+        """The keys of the ``k`` best claims by the fused score, or by one of its parts alone,
+        ``"lexical"``, ``"semantic"`` (MiniLM) or ``"use"`` (for benchmarks); ties go to the
+        claim added first."""
         if not query or not query.strip() or not self._rows or k <= 0:
             return []
-        fused, lexical, semantic = self._scores(query[: 4 * MAX_CHARS])
-        chosen = {"score": fused, "lexical": lexical, "semantic": semantic}[by]
-        chosen = np.where(self._active[: len(chosen)], chosen, -np.inf)
+        fused, lexical, semantic, use = self._scores(query[: 4 * MAX_CHARS])
+        parts = {"score": fused, "lexical": lexical, "semantic": semantic, "use": use}
+        chosen = np.where(self._active[: len(fused)], parts[by], -np.inf)
         order = np.argsort(-chosen, kind="stable")[: min(k, len(self._rows))]
         return [key for key in (self._keys[row] for row in order) if key is not None]
 
@@ -317,7 +341,7 @@ class ClaimIndex:
         """The ``k`` claims closest to the query, best first (empty query: no matches)."""
         if not query or not query.strip() or not self._rows or k <= 0:
             return []
-        fused, lexical, semantic = self._scores(query[: 4 * MAX_CHARS])
+        fused, lexical, semantic, use = self._scores(query[: 4 * MAX_CHARS])
         k = min(k, len(self._rows))
         top = np.argpartition(-fused, k - 1)[:k] if k < len(fused) else np.arange(len(fused))
         top = top[np.lexsort((top, -fused[top]))]
@@ -334,6 +358,7 @@ class ClaimIndex:
                     score=score,
                     lexical=float(lexical[row]),
                     semantic=float(semantic[row]),
+                    use=float(use[row]),
                     band=band_for(score),
                 )
             )
@@ -347,32 +372,47 @@ class ClaimIndex:
         rows = [row for row, key in enumerate(self._keys) if key is not None]
         meta = {
             "format": FORMAT_VERSION,
-            "model": MODEL_NAME,
+            "models": _MODELS,
             "keys": [self._keys[row] for row in rows],
             "texts": [self._texts[row] for row in rows],
         }
         base.parent.mkdir(parents=True, exist_ok=True)
         npz = base.with_suffix(".npz")
         with npz.open("wb") as handle:
-            np.savez(handle, vectors=self._vectors[rows])
+            np.savez(handle, vectors=self._vectors[rows], use_vectors=self._use_vectors[rows])
         base.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False))
 
     @classmethod
-    def load(cls, path: Path | str, embedder: Embedder | None = None) -> ClaimIndex:
+    def load(
+        cls,
+        path: Path | str,
+        embedder: Embedder | None = None,
+        use_embedder: Embedder | None = None,
+    ) -> ClaimIndex:
         """Read an index written by :meth:`save` (no claim is embedded again)."""
         base = Path(path)
         meta = json.loads(base.with_suffix(".json").read_text())
-        if meta.get("format") != FORMAT_VERSION or meta.get("model") != MODEL_NAME:
+        if meta.get("format") != FORMAT_VERSION or meta.get("models") != _MODELS:
             raise ValueError("the saved index was made by another version; rebuild it")
         with np.load(base.with_suffix(".npz"), allow_pickle=False) as data:
+            if "use_vectors" not in data:
+                raise ValueError("the saved index is damaged; rebuild it")
             vectors = np.asarray(data["vectors"], dtype=np.float32)
+            use_vectors = np.asarray(data["use_vectors"], dtype=np.float32)
         keys, texts = meta["keys"], meta["texts"]
-        if vectors.shape != (len(keys), DIMENSIONS) or len(texts) != len(keys):
+        if (
+            vectors.shape != (len(keys), MINILM.dimensions)
+            or use_vectors.shape != (len(keys), USE.dimensions)
+            or len(texts) != len(keys)
+        ):
             raise ValueError("the saved index is damaged; rebuild it")
-        index = cls(embedder)
-        for key, text, vector in zip(keys, texts, vectors, strict=True):
-            index._place(key, text, vector)
+        index = cls(embedder, use_embedder)
+        for key, text, vector, use_vector in zip(keys, texts, vectors, use_vectors, strict=True):
+            index._place(key, text, vector, use_vector)
         return index
+
+
+_MODELS = [MINILM.name, USE.name]
 
 
 def query_text(text: str) -> str:

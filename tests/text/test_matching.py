@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from cohesion.text import matching
-from cohesion.text.embeddings import DIMENSIONS, Embedder
+from cohesion.text.embeddings import USE, Embedder
 from cohesion.text.matching import ClaimIndex, Match, band_for, query_text, tokenize
 
 CLAIMS = [
@@ -18,10 +18,10 @@ CLAIMS = [
 
 
 class ZeroEmbedder(Embedder):
-    """An embedder that knows nothing: every text gives the zero vector (BM25 alone decides)."""
+    """An embedder that knows nothing: every text gives the zero vector."""
 
     def embed(self, texts, batch_size=64, *, store=True):
-        return np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        return np.zeros((len(texts), self.model.dimensions), dtype=np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +59,33 @@ def test_results_are_best_first_with_parts_in_range(index):
     for m in matches:
         assert isinstance(m, Match)
         assert 0.0 <= m.score <= 1.0 and 0.0 <= m.lexical <= 1.0 and -1.0 <= m.semantic <= 1.0
+        assert -1.0 <= m.use <= 1.0
         assert m.band == band_for(m.score)
 
 
 def test_keyword_match_with_lexical_part_only():
-    index = ClaimIndex.build(CLAIMS, ZeroEmbedder(None))
+    index = ClaimIndex.build(CLAIMS, ZeroEmbedder(None), ZeroEmbedder(None, model=USE))
     matches = index.search("Hanley bus station")
     assert matches[0].key == "claim:4"
-    assert matches[0].lexical > 0 and matches[0].semantic == 0
-    assert all(m.lexical == 0 for m in matches[1:])
+    assert matches[0].lexical > 0 and matches[0].semantic == 0 and matches[0].use == 0
+    assert all(m.lexical == 0 and m.score == 0 for m in matches[1:])
+
+
+@pytest.mark.parametrize(
+    ("report", "claim"),
+    [
+        ("the jab has a chip in it so they can follow you", "claim:5"),
+        ("rents went up because of all the immigrants", "claim:1"),
+        ("they want to get rid of books", "claim:3"),
+    ],
+)
+def test_the_second_model_finds_a_rewording_on_its_own(report, claim):
+    """With MiniLM knowing nothing and no word in common, the Universal Sentence Encoder still
+    puts the claim that says the same thing first."""
+    index = ClaimIndex.build(CLAIMS, ZeroEmbedder(None))
+    best = index.search(report)[0]
+    assert best.key == claim
+    assert best.lexical == 0 and best.semantic == 0 and best.use > 0.25
 
 
 def test_band_thresholds():
@@ -118,9 +136,9 @@ def test_duplicate_keys_in_one_build_keep_the_last(embedder):
 def test_save_and_load_round_trip_without_embedding_again(tmp_path, index):
     index.save(tmp_path / "claims")
     assert (tmp_path / "claims.npz").exists() and (tmp_path / "claims.json").exists()
-    counting = Embedder(None)
-    loaded = ClaimIndex.load(tmp_path / "claims", counting)
-    assert counting.encoded == 0
+    counting, counting_use = Embedder(None), Embedder(None, model=USE)
+    loaded = ClaimIndex.load(tmp_path / "claims", counting, counting_use)
+    assert counting.encoded == 0 and counting_use.encoded == 0
     assert len(loaded) == len(index) and sorted(loaded.keys()) == sorted(index.keys())
     query = "Is the council shutting the libraries?"
     assert loaded.search(query) == index.search(query)
@@ -132,6 +150,17 @@ def test_load_refuses_a_damaged_file(tmp_path, index):
     index.save(tmp_path / "claims")
     (tmp_path / "claims.json").write_text('{"format": 1, "model": "other"}')
     with pytest.raises(ValueError):
+        ClaimIndex.load(tmp_path / "claims")
+
+
+def test_load_refuses_an_index_saved_before_the_second_model(tmp_path, index):
+    """An index saved by the version with MiniLM alone has no USE vectors: it is refused, so the
+    desk builds a new one instead of matching with half its parts."""
+    index.save(tmp_path / "claims")
+    with np.load(tmp_path / "claims.npz") as data:
+        vectors = data["vectors"]
+    np.savez(tmp_path / "claims.npz", vectors=vectors)
+    with pytest.raises(ValueError, match="rebuild"):
         ClaimIndex.load(tmp_path / "claims")
 
 
