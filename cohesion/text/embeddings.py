@@ -216,6 +216,9 @@ MINILM = Model(MODEL_NAME, DIMENSIONS, encode)
 
 USE_NAME = "universal-sentence-encoder-multilingual-3"
 USE_DIMENSIONS = 512
+# The encoder reads every word it is given (it has no length limit of its own); the texts it sees
+# are cut here so that a pasted essay costs no more than a long post.
+MAX_USE_CHARS = 2_000
 _use_model: Any = None
 
 
@@ -245,9 +248,5 @@ def encode_use(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
         out[start : start + len(batch)] = vectors / np.maximum(norms, 1e-12)
     return out
 
-
-# The encoder reads every word it is given (it has no length limit of its own); the texts it sees
-# are cut here so that a pasted essay costs no more than a long post.
-MAX_USE_CHARS = 2_000
 
 USE = Model(USE_NAME, USE_DIMENSIONS, encode_use)
