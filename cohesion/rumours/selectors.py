@@ -170,13 +170,10 @@ def related_myth_busters(*, text: str, limit: int = 3) -> list[int]:
     """The ids of published myth-busters that answer what a resident has just told us, best
     first: only close matches (the engine's "possible" band or better), so that a resident is
     not pointed at something unrelated."""
-    return [
-        s.pk
-        for s in matching.suggestions(
-            text=text, k=limit, include_claims=False, min_score=text_matching.POSSIBLE
-        )
-        if s.kind == "rebuttal"
-    ]
+    found = matching.suggestions(
+        text=text, k=limit, include_claims=False, min_score=text_matching.POSSIBLE
+    )
+    return [s.pk for s in found]  # include_claims=False: myth-busters only
 
 
 def claim_review(*, rebuttal: Rebuttal, url: str) -> dict[str, Any]:

@@ -238,14 +238,13 @@ def load_use() -> Any:
 
 
 def encode_use(texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-    """Embed with the Universal Sentence Encoder, without a cache: normalised float32 rows."""
+    """Embed with the Universal Sentence Encoder, without a cache: float32 rows, normalised by
+    the encoder itself."""
     out = np.zeros((len(texts), USE_DIMENSIONS), dtype=np.float32)
     model = load_use()
     for start in range(0, len(texts), batch_size):
         batch = [text[:MAX_USE_CHARS] for text in texts[start : start + batch_size]]
-        vectors = np.asarray(model.encode(batch), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        out[start : start + len(batch)] = vectors / np.maximum(norms, 1e-12)
+        out[start : start + len(batch)] = model.encode(batch)
     return out
 
 
