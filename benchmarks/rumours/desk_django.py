@@ -150,7 +150,9 @@ def main() -> None:
     Claim.objects.bulk_create([Claim(title=t[:60], text=t) for t in texts], batch_size=1000)
     if args.sightings:
         rng = np.random.default_rng(args.seed + 2)
-        claim_ids = list(Claim.objects.values_list("pk", flat=True))
+        # In the order the claims were made (the model orders newest first), so that each
+        # sighting is filed against the claim it rewords.
+        claim_ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True))
         now = timezone.now()
         picks = rng.integers(0, len(texts), size=args.sightings)
         Sighting.objects.bulk_create(
