@@ -51,6 +51,20 @@ def test_suggestions_json_puts_the_reworded_claim_first(officer_client, claims):
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Imigranci podnieśli ceny mieszkań",  # Polish
+        "المهاجرون رفعوا الإيجارات وأسعار المنازل",  # Arabic
+    ],
+)
+def test_a_report_in_polish_or_arabic_suggests_the_english_claim(officer_client, claims, text):
+    results = officer_client.get(reverse("rumours_staff:suggest"), {"text": text}).json()["results"]
+    assert results, "the claim should be suggested across languages"
+    assert results[0]["kind"] == "claim" and results[0]["id"] == claims["housing"].pk
+    assert results[0]["score"] >= matching.MIN_SCORE
+
+
 def test_partners_see_published_myth_busters_but_not_the_desks_claims(partner_client, claims):
     claims["rebuttal"].published_at = timezone.now()
     claims["rebuttal"].save()

@@ -88,6 +88,51 @@ def test_the_second_model_finds_a_rewording_on_its_own(report, claim):
     assert best.lexical == 0 and best.semantic == 0 and best.use > 0.25
 
 
+@pytest.mark.parametrize(
+    ("report", "claim"),
+    [
+        ("Przez imigrantów czynsze w Stoke poszły w górę", "claim:1"),
+        ("Rada zamyka wszystkie biblioteki w przyszłym miesiącu", "claim:3"),
+        ("Szczepionki mają w sobie mikroczipy, żeby nas śledzić", "claim:5"),
+        ("المجلس سيغلق جميع المكتبات الشهر القادم", "claim:3"),
+        ("اللقاحات تحتوي على رقائق لتتبع الناس", "claim:5"),
+    ],
+)
+def test_a_report_in_polish_or_arabic_finds_the_english_claim(index, report, claim):
+    """MiniLM and BM25 read English only; the Universal Sentence Encoder reads both languages,
+    so its cosine alone (scaled) carries the match, high enough for the desk to show it."""
+    best, second = index.search(report, k=2)
+    assert best.key == claim
+    assert best.score == pytest.approx(matching.CROSS_LINGUAL_WEIGHT * best.use)
+    assert best.score >= 0.3  # the rumour desk shows suggestions from 0.3
+    assert second.score < best.score - 0.15
+
+
+@pytest.mark.parametrize(
+    "report",
+    ["Gdzie jest najbliższy basen?", "أين أجد طبيبًا يتحدث العربية في هانلي؟"],
+)
+def test_an_unrelated_report_in_another_language_matches_nothing_shown(index, report):
+    assert index.search(report)[0].score < 0.3
+
+
+def test_an_english_report_keeps_the_weighted_sum(index):
+    """The cross-language floor never changes an English rewording's score: the weighted sum of
+    the three parts is the higher of the two."""
+    for report in (
+        "rents went up because of all the immigrants coming to Stoke",
+        "Bill Gates is putting tracking chips in the covid jab",
+    ):
+        best = index.search(report)[0]
+        weighted = (
+            matching.MINILM_WEIGHT * best.semantic
+            + matching.USE_WEIGHT * best.use
+            + matching.LEXICAL_WEIGHT * best.lexical
+        )
+        assert best.score == pytest.approx(weighted, abs=1e-6)
+        assert best.score > matching.CROSS_LINGUAL_WEIGHT * best.use
+
+
 def test_band_thresholds():
     assert band_for(1.0) == "strong"
     assert band_for(matching.STRONG) == "strong"
