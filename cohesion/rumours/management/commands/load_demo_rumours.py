@@ -157,6 +157,14 @@ WAITING = [
         "Etruria and Hanley",
         "staff",
     ),
+    # A resident writing in Polish: the desk still suggests the English claim it repeats
+    # ("Refugees get council houses before local families").
+    (
+        "Na grupie piszą, że uchodźcy dostają mieszkania komunalne przed miejscowymi rodzinami",
+        "whatsapp",
+        "Fenton East",
+        "public",
+    ),
 ]
 
 
