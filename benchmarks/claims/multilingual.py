@@ -8,7 +8,8 @@ claim. The 20 claims are indexed with the 10,375 CLEF 2020 verified claims as di
 in place, research-only; ``--no-distractors`` leaves them out). Each report is ranked twice in
 the same run: with the weighted sum of the three parts alone, and with the engine as shipped
 (the sum, or ``CROSS_LINGUAL_WEIGHT`` × the Universal Sentence Encoder cosine when that is
-higher). Prints Markdown and writes JSON to ``benchmarks/results/``.
+higher). Also counts how often the desk's language guess (``cohesion.text.language``) names each
+text's language right. Prints Markdown and writes JSON to ``benchmarks/results/``.
 
     .venv/bin/python benchmarks/claims/multilingual.py
 """
@@ -32,6 +33,7 @@ from run import RESULTS, build_index  # noqa: E402
 
 from cohesion.text import matching  # noqa: E402
 from cohesion.text.embeddings import USE, Embedder  # noqa: E402
+from cohesion.text.language import guess_language  # noqa: E402
 from cohesion.text.matching import ClaimIndex  # noqa: E402
 
 REPORTS = Path(__file__).resolve().parent / "multilingual_reports.tsv"
@@ -99,8 +101,23 @@ def main() -> None:
         index = build_index(load_claims(args.data), args.cache)
     index.add_many((f"ours:{cid}", text) for cid, text in ours.items())
 
+    # The desk's language guess (cohesion.text.language), over every text of the file.
+    texts = [(code, text) for _, code, text in reports] + [("en", t) for t in ours.values()]
+    guessed = {code: [guess_language(t) for c, t in texts if c == code] for code in LANGUAGES}
     shipped = matching.CROSS_LINGUAL_WEIGHT
-    result: dict = {"claims": len(index), "cross_lingual_weight": shipped, "runs": {}}
+    result: dict = {
+        "claims": len(index),
+        "cross_lingual_weight": shipped,
+        "language_guess": {
+            code: {
+                "texts": len(found),
+                "right": sum(g == code for g in found),
+                "unsure": sum(g is None for g in found),
+            }
+            for code, found in guessed.items()
+        },
+        "runs": {},
+    }
     try:
         matching.CROSS_LINGUAL_WEIGHT = 0.0
         result["runs"]["weighted sum only"] = score(index, reports)
@@ -122,6 +139,12 @@ def main() -> None:
                 f"| {r['median_score']:.2f} | {r['unrelated_best']:.2f} "
                 f"| {r['unrelated_shown']:.0%} |"
             )
+    print("\n| language | texts | language guessed right | no guess | guessed wrong |")
+    print("| --- | --- | --- | --- | --- |")
+    for code, name in LANGUAGES.items():
+        g = result["language_guess"][code]
+        wrong = g["texts"] - g["right"] - g["unsure"]
+        print(f"| {name} | {g['texts']} | {g['right']} | {g['unsure']} | {wrong} |")
     RESULTS.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (RESULTS / f"multilingual-{stamp}.json").write_text(json.dumps(result, indent=2))

@@ -14,8 +14,11 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from cohesion.core.models import Organisation, User, Ward
+from cohesion.text.language import MATCHED_LANGUAGES, guess_language
+from cohesion.text.language import language_name as name_of_language
 
 
 class Channel(models.TextChoices):
@@ -186,6 +189,21 @@ class Sighting(models.Model):
         return bool(
             self.people_named or self.reporter_name or self.reporter_contact or self.screenshot
         )
+
+    @cached_property
+    def language(self) -> str | None:
+        """The language the report is written in (ISO 639-1), when the computer is sure of it:
+        pages mark the report's words with it, and the report page says when it is not English."""
+        return guess_language(self.text)
+
+    @property
+    def language_name(self) -> str:
+        return name_of_language(self.language)
+
+    @property
+    def language_matched(self) -> bool:
+        """Can the matching read this report's language? (True when the language is unknown.)"""
+        return self.language is None or self.language in MATCHED_LANGUAGES
 
 
 class Rebuttal(models.Model):

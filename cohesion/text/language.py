@@ -1,18 +1,33 @@
-"""Is an answer written in English? A cheap check so that officers can read the others themselves.
+"""Which language is a text written in? Pure Python, no Django import.
 
-The theme engine's model (MiniLM) and its word statistics are English: an answer in Urdu, Polish
-or Romanian is grouped badly or not at all. English prose of five words or more almost always
-holds some of the commonest English words ("the", "and", "to", "is", ...); text in another
-language or script almost never does. Pure Python, no Django import.
+Two checks, for two jobs:
+
+- :func:`looks_english`, for consultation answers: the theme engine's model (MiniLM) and its word
+  statistics are English, so an answer in Urdu, Polish or Romanian is grouped badly or not at
+  all. English prose of five words or more almost always holds some of the commonest English
+  words ("the", "and", "to", "is", ...); text in another language or script almost never does.
+- :func:`guess_language`, for rumour reports: the language itself, so that the desk can mark the
+  report's words with it (screen readers then read them in the right voice) and tell the officer
+  whether the matching can read that language (:data:`MATCHED_LANGUAGES`). It uses the langid
+  model (byte n-grams, naive Bayes; ``py3langid``, which ships the model inside the package),
+  limited to the languages of :data:`LANGUAGE_NAMES`, and answers only when it is sure.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
+from typing import Any
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-__all__ = ["MIN_WORDS", "looks_english"]
+__all__ = [
+    "LANGUAGE_NAMES",
+    "MATCHED_LANGUAGES",
+    "MIN_WORDS",
+    "guess_language",
+    "language_name",
+    "looks_english",
+]
 
 #: Fewer words than this (in any script) and we do not guess: "More parks" says too little.
 MIN_WORDS = 5
@@ -23,7 +38,13 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # scikit-learn's list also holds abbreviations and words that are common in other languages
 # ("de", "un", "con"); they would make French or Romanian look English.
 _NOT_ONLY_ENGLISH = {"de", "un", "con", "co", "inc", "ltd", "eg", "ie", "etc", "re"}
-_COMMON = (frozenset(ENGLISH_STOP_WORDS) - _NOT_ONLY_ENGLISH) | {"i", "im", "dont", "cant", "wont"}
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # imported only when needed
+
+    return (frozenset(ENGLISH_STOP_WORDS) - _NOT_ONLY_ENGLISH) | {"i", "im", "dont", "cant", "wont"}
 
 
 def looks_english(text: str) -> bool | None:
@@ -32,5 +53,92 @@ def looks_english(text: str) -> bool | None:
     words = [w.casefold().replace("’", "'").replace("'", "") for w in _WORD.findall(text or "")]
     if len(words) < MIN_WORDS:
         return None
-    common = sum(1 for w in words if w in _COMMON)
-    return common / len(words) >= MIN_SHARE
+    common = _common_words()
+    return sum(1 for w in words if w in common) / len(words) >= MIN_SHARE
+
+
+#: The languages a report's language is guessed among (ISO 639-1 codes): English, languages
+#: spoken in Stoke-on-Trent besides it (among them Polish, Urdu, Punjabi, Arabic, Romanian,
+#: Slovak, Czech, Kurdish and Persian), and the others the Universal Sentence Encoder reads.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "pl": "Polish",
+    "ur": "Urdu",
+    "pa": "Punjabi",
+    "ar": "Arabic",
+    "ro": "Romanian",
+    "sk": "Slovak",
+    "cs": "Czech",
+    "ku": "Kurdish",
+    "fa": "Persian",
+    "tr": "Turkish",
+    "bn": "Bengali",
+    "hi": "Hindi",
+    "gu": "Gujarati",
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "th": "Thai",
+    "pt": "Portuguese",
+    "es": "Spanish",
+    "fr": "French",
+    "de": "German",
+    "it": "Italian",
+    "nl": "Dutch",
+    "ru": "Russian",
+    "uk": "Ukrainian",
+    "hu": "Hungarian",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "bg": "Bulgarian",
+    "sq": "Albanian",
+    "so": "Somali",
+    "am": "Amharic",
+}
+#: Languages the rumour matching reads: English (all three parts) and the other languages of
+#: Google's Universal Sentence Encoder, multilingual v3 (its cosine alone carries the match; its
+#: 16 languages count simplified and traditional Chinese apart).
+MATCHED_LANGUAGES = frozenset(
+    {"en", "ar", "zh", "nl", "fr", "de", "it", "ja", "ko", "pl", "pt", "es", "th", "tr", "ru"}
+)
+#: A guess is given only at this probability or more (English tweets written in capitals or
+#: made mostly of names score 0.2-0.45 for some other language; real Polish, Arabic, Urdu or
+#: Romanian reports of a few words score 0.98 or more).
+MIN_PROBABILITY = 0.9
+#: Fewer letters than this and no guess is made.
+MIN_LETTERS = 12
+#: Only the start of a long text is read (a language does not change half-way through a report).
+MAX_CHARS = 2_000
+
+_identifier: Any = None
+_lock = threading.Lock()
+
+
+def _load() -> Any:
+    global _identifier
+    with _lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            identifier.set_languages(list(LANGUAGE_NAMES))
+            _identifier = identifier
+        return _identifier
+
+
+def guess_language(text: str) -> str | None:
+    """The ISO 639-1 code of the language the text is written in, or None when it is too short
+    or the guess is unsure. Links, handles and emoji are taken out first, and the text is read
+    in lower case (English in capitals otherwise looks like other languages)."""
+    from cohesion.text.clean import clean_social
+
+    cleaned = clean_social((text or "")[:MAX_CHARS], handles="drop")
+    if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
+        return None
+    code, probability = _load().classify(cleaned.lower())
+    return str(code) if probability >= MIN_PROBABILITY else None
+
+
+def language_name(code: str | None) -> str:
+    """The English name of a language code from :func:`guess_language` ("" for None)."""
+    return LANGUAGE_NAMES.get(code or "", "")

@@ -65,6 +65,34 @@ def test_a_report_in_polish_or_arabic_suggests_the_english_claim(officer_client,
     assert results[0]["score"] >= matching.MIN_SCORE
 
 
+def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
+    officer_client, claims
+):
+    polish = sighting(text="Imigranci podnieśli ceny mieszkań w naszym mieście", state="waiting")
+    urdu = sighting(text="پناہ گزینوں کو مقامی خاندانوں سے پہلے کونسل کے گھر مل جاتے ہیں")
+    english = sighting(text="Heard the rents went up because of all the immigrants")
+
+    page = officer_client.get(reverse("rumours_staff:report", kwargs={"pk": polish.pk}))
+    html = page.content.decode()
+    assert 'lang="pl">Imigranci podnieśli ceny mieszkań' in html  # screen readers read Polish
+    assert "Written in Polish (the computer’s guess)" in html
+    assert "The desk can match reports in Polish to claims written in English" in html
+    assert page.context["options"][0].claim_pk == claims["housing"].pk
+
+    html = officer_client.get(
+        reverse("rumours_staff:report", kwargs={"pk": urdu.pk})
+    ).content.decode()
+    assert 'lang="ur"' in html and "The desk cannot read Urdu well" in html
+
+    html = officer_client.get(
+        reverse("rumours_staff:report", kwargs={"pk": english.pk})
+    ).content.decode()
+    assert "Written in" not in html and 'lang="en"' not in html
+
+    desk = officer_client.get(reverse("rumours_staff:desk")).content.decode()
+    assert f'href="{reverse("rumours_staff:report", kwargs={"pk": polish.pk})}" lang="pl"' in desk
+
+
 def test_partners_see_published_myth_busters_but_not_the_desks_claims(partner_client, claims):
     claims["rebuttal"].published_at = timezone.now()
     claims["rebuttal"].save()

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cohesion.text.language import looks_english
+from cohesion.text.language import (
+    LANGUAGE_NAMES,
+    MATCHED_LANGUAGES,
+    guess_language,
+    language_name,
+    looks_english,
+)
 
 
 @pytest.mark.parametrize(
@@ -36,3 +42,34 @@ def test_other_languages_do_not(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "More parks", "🙂🙂🙂", "Safer streets please!", "12345 678"])
 def test_short_answers_are_not_guessed(text: str) -> None:
     assert looks_english(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Na grupie piszą, że uchodźcy dostają mieszkania komunalne", "pl"),
+        ("اللاجئون يحصلون على بيوت البلدية قبل العائلات المحلية", "ar"),
+        ("پناہ گزینوں کو مقامی خاندانوں سے پہلے کونسل کے گھر مل جاتے ہیں", "ur"),
+        ("Refugiații primesc locuințe sociale înaintea familiilor de aici", "ro"),
+        ("Refugees get council houses before local families", "en"),
+        # English in capitals, with a link and a handle: still English, not Polish or Turkish.
+        ("STOP POSING AS MY DAD EVERYONE KNOWS HE WOULD NOT KNOW HOW https://t.co/x @dad", "en"),
+    ],
+)
+def test_guess_language_names_the_language_of_a_report(text: str, code: str) -> None:
+    assert guess_language(text) == code
+
+
+@pytest.mark.parametrize("text", ["", "Stoke", "Hanley riot Saturday", "https://t.co/abc @someone"])
+def test_guess_language_says_nothing_when_unsure_or_too_short(text: str) -> None:
+    assert guess_language(text) is None
+
+
+def test_guess_language_reads_only_the_start_of_a_huge_paste() -> None:
+    assert guess_language("Uchodźcy dostają mieszkania przed nami. " * 5000) == "pl"
+
+
+def test_language_names_and_the_languages_matching_reads() -> None:
+    assert language_name("pl") == "Polish" and language_name(None) == ""
+    assert {"en", "pl", "ar"} <= MATCHED_LANGUAGES and not {"ur", "ro"} & MATCHED_LANGUAGES
+    assert set(LANGUAGE_NAMES) >= MATCHED_LANGUAGES
