@@ -133,6 +133,8 @@ def test_public_search_finds_myth_busters_by_words_and_by_meaning(client, claims
     assert rebuttal.headline in client.get(url, {"q": "rents"}).content.decode()
     by_meaning = client.get(url, {"q": "foreigners made houses too expensive"})
     assert rebuttal in by_meaning.context["results"]
+    in_polish = client.get(url, {"q": "imigranci podnieśli ceny mieszkań"})
+    assert rebuttal in in_polish.context["results"]
     nothing = client.get(url, {"q": "library opening hours on Saturday"})
     assert nothing.context["results"] == [] and "No myth-busters match" in nothing.content.decode()
     # With no match, the page says what to do next: other words, or all the myth-busters; and
