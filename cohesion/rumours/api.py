@@ -66,6 +66,9 @@ class SuggestionOut(Schema):
 class RumourReportOut(Schema):
     id: int
     state: str
+    language: str | None = Field(
+        description="The language the report seems to be written in (ISO 639-1, such as en or pl); null when the computer is not sure"
+    )
     suggestions: list[SuggestionOut] = Field(
         description="Myth-busters (and, for officers, claims) that may say the same; nothing is joined until an officer confirms"
     )
@@ -127,6 +130,7 @@ def report_create(request: HttpRequest, payload: RumourReportIn) -> Any:
         {
             "id": sighting.pk,
             "state": sighting.state,
+            "language": sighting.language,
             "suggestions": [
                 {**s.as_json(), "url": request.build_absolute_uri(s.url)} for s in found
             ],

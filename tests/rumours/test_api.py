@@ -62,8 +62,19 @@ def test_a_partner_system_posts_a_report(token, claims, strategy_data):
         body["suggestions"][0]["kind"] == "rebuttal"
     )  # partners see myth-busters, not the desk's claims
     assert body["suggestions"][0]["url"].startswith("http")
+    assert body["language"] == "en"
     event = AuditEvent.objects.get(object_type="rumours.sighting", action="create")
     assert event.via == "api" and "Mr Example" not in str(event.changes)
+
+
+def test_a_report_in_polish_is_named_as_polish_and_finds_the_english_myth_buster(
+    token, claims, strategy_data
+):
+    claims["rebuttal"].published_at = timezone.now()
+    claims["rebuttal"].save()
+    body = post(token, {"text": "Imigranci podnieśli ceny mieszkań", "channel": "whatsapp"}).json()
+    assert body["language"] == "pl"
+    assert [s["id"] for s in body["suggestions"]] == [claims["rebuttal"].pk]
 
 
 def test_the_same_report_twice_is_a_409_with_the_first_id(token, strategy_data):
