@@ -169,6 +169,7 @@ def main() -> None:
             "use_weight": matching.USE_WEIGHT,
             "lexical_weight": matching.LEXICAL_WEIGHT,
             "lexical_weights": matching.LEXICAL_WEIGHTS,
+            "cross_lingual_weight": matching.CROSS_LINGUAL_WEIGHT,
             "k1": matching.K1,
             "b": matching.B,
             "strong": matching.STRONG,

@@ -20,6 +20,8 @@ import re
 import threading
 from typing import Any
 
+from cohesion.text.clean import clean_social
+
 __all__ = [
     "LANGUAGE_NAMES",
     "MATCHED_LANGUAGES",
@@ -130,8 +132,6 @@ def guess_language(text: str) -> str | None:
     """The ISO 639-1 code of the language the text is written in, or None when it is too short
     or the guess is unsure. Links, handles and emoji are taken out first, and the text is read
     in lower case (English in capitals otherwise looks like other languages)."""
-    from cohesion.text.clean import clean_social
-
     cleaned = clean_social((text or "")[:MAX_CHARS], handles="drop")
     if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
         return None
