@@ -17,7 +17,7 @@ from cohesion.core.models import Role, User, Ward
 from . import services
 from .models import Channel, Claim, Reach, Rebuttal
 
-TEXT_HELP = "Copy the words if you can. Do not worry about spelling"
+TEXT_HELP = "Copy the words if you can, in any language. Do not worry about spelling"
 FORM_TOKEN_SALT = "rumours.public-report"  # noqa: S105 - a signing salt name, not a secret
 
 
