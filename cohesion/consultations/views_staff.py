@@ -20,6 +20,7 @@ from cohesion.core.jobs import job_create, job_enqueue
 from cohesion.core.models import AuditEvent, Job
 from cohesion.core.permissions import REPORT_ROLES, STAFF_ROLES, request_user, role_required
 from cohesion.strategy.services import ImportFileError
+from cohesion.text.language import guess_language, language_name, looks_english
 
 from . import selectors, services
 from .forms import (
@@ -493,6 +494,19 @@ def _start_job(request: HttpRequest, *, kind: str, title: str, task: Any, **kwar
     return job
 
 
+def _not_english(answers: list[Any]) -> list[dict[str, str]]:
+    """Answers that may not be in English, for the officer to read: the cheap word check first,
+    then the language guess (which drops English lists of nouns the word check misreads, and
+    names the language so that the page can mark the answer with it)."""
+    out = []
+    for answer in answers:
+        if looks_english(answer.text) is False:
+            code = guess_language(answer.text)
+            if code != "en":
+                out.append({"text": answer.text, "lang": code or "", "name": language_name(code)})
+    return out
+
+
 @role_required(*STAFF_ROLES)
 def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _consultation(slug)
@@ -584,10 +598,8 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request=request,
     )
     all_themes = [r["theme"] for r in rows]
-    from cohesion.text.language import looks_english  # imports scikit-learn: only when needed
-
     answers = services.theme_answers(question=question)
-    not_english = [a for a in answers if looks_english(a.text) is False]
+    not_english = _not_english(answers)
     return render(
         request,
         "consultations/staff/themes.html",

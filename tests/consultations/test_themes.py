@@ -273,12 +273,17 @@ def test_answers_that_may_not_be_in_english_are_listed_for_the_officer(
     polish = "Potrzebujemy więcej miejsc dla młodzieży w naszej dzielnicy"
     enter(consultation, ref="L2", answers={1: "Agree", 4: polish})
     enter(consultation, ref="L3", answers={1: "Agree", 4: "More parks"})
+    # A list of English nouns has none of the common English words, but the language guess
+    # knows it is English: it is not listed.
+    nouns = "Cheaper buses, cleaner streets, safer parks, brighter lights, friendlier neighbours"
+    enter(consultation, ref="L4", answers={1: "Agree", 4: nouns})
     url = reverse(
         "consultations_staff:themes", kwargs={"slug": consultation.slug, "pk": question.pk}
     )
     page = officer_client.get(url).content.decode()
     assert "1 answer may not be in English" in page
-    assert polish in page and "Read them yourself" in page
+    assert f'lang="pl">“{polish}”' in page and "(Polish, the computer’s guess)" in page
+    assert "Read them yourself" in page
 
 
 def test_the_stance_page_suggests_which_answers_to_label(
