@@ -118,25 +118,38 @@ _lock = threading.Lock()
 
 def _load() -> Any:
     global _identifier
+    if _identifier is not None:
+        return _identifier
     with _lock:
         if _identifier is None:
             from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            identifier.set_languages(list(LANGUAGE_NAMES))
-            _identifier = identifier
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
         return _identifier
 
 
 def guess_language(text: str) -> str | None:
-    """The ISO 639-1 code of the language the text is written in, or None when it is too short
-    or the guess is unsure. Links, handles and emoji are taken out first, and the text is read
-    in lower case (English in capitals otherwise looks like other languages)."""
+    """The ISO 639-1 code of the language the text is written in, or None when it is too short,
+    the guess is unsure, or the language is not one of :data:`LANGUAGE_NAMES`. Links, handles
+    and emoji are taken out first, and the text is read in lower case (English in capitals
+    otherwise looks like other languages).
+
+    The model scores all 97 of its languages. When its best is a language outside our list
+    (Tamil, Tagalog, Georgian, Marathi, ...) the answer is None, not the nearest language on the
+    list; otherwise that best language must hold ``MIN_PROBABILITY`` of the probability shared
+    by the listed languages."""
     cleaned = clean_social((text or "")[:MAX_CHARS], handles="drop")
     if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
         return None
-    code, probability = _load().classify(cleaned.lower())
-    return str(code) if probability >= MIN_PROBABILITY else None
+    ranked = _load().rank(cleaned.lower())  # [(code, probability)], best first
+    if ranked[0][0] not in LANGUAGE_NAMES:
+        return None
+    listed = [(code, p) for code, p in ranked if code in LANGUAGE_NAMES]
+    total = sum(p for _, p in listed)
+    if not listed or total <= 0:
+        return None
+    code, probability = listed[0]
+    return str(code) if probability / total >= MIN_PROBABILITY else None
 
 
 def language_name(code: str | None) -> str:

@@ -90,7 +90,8 @@ def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
     assert "Written in" not in html and 'lang="en"' not in html
 
     desk = officer_client.get(reverse("rumours_staff:desk")).content.decode()
-    assert f'href="{reverse("rumours_staff:report", kwargs={"pk": polish.pk})}" lang="pl"' in desk
+    link = reverse("rumours_staff:report", kwargs={"pk": polish.pk})
+    assert f'href="{link}" dir="auto" lang="pl"' in desk
 
 
 def test_partners_see_published_myth_busters_but_not_the_desks_claims(partner_client, claims):

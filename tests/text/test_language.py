@@ -66,7 +66,24 @@ def test_guess_language_says_nothing_when_unsure_or_too_short(text: str) -> None
 
 
 def test_guess_language_reads_only_the_start_of_a_huge_paste() -> None:
-    assert guess_language("Uchodźcy dostają mieszkania przed nami. " * 5000) == "pl"
+    polish = "Uchodźcy dostają mieszkania przed nami. " * 60  # over 2,000 characters
+    arabic = "اللاجئون يحصلون على بيوت البلدية قبل العائلات المحلية. " * 2000
+    assert len(polish) > 2_000 and len(arabic) > 100_000
+    assert guess_language(polish + arabic) == "pl"
+    assert guess_language(arabic) == "ar"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "தமிழ் மொழியில் எழுதப்பட்ட செய்தி இது",  # Tamil
+        "Ito ay isang mensahe na nakasulat sa Tagalog para sa lahat",  # Tagalog
+        "ეს არის ქართულად დაწერილი შეტყობინება",  # Georgian
+        "हे मराठीत लिहिलेले एक संदेश आहे",  # Marathi, not Hindi
+    ],
+)
+def test_a_language_outside_the_list_is_not_given_the_name_of_one_on_it(text: str) -> None:
+    assert guess_language(text) is None
 
 
 def test_language_names_and_the_languages_matching_reads() -> None:
