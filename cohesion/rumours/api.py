@@ -130,7 +130,7 @@ def report_create(request: HttpRequest, payload: RumourReportIn) -> Any:
         {
             "id": sighting.pk,
             "state": sighting.state,
-            "language": sighting.language,
+            "language": sighting.language or None,
             "suggestions": [
                 {**s.as_json(), "url": request.build_absolute_uri(s.url)} for s in found
             ],

@@ -93,6 +93,26 @@ def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
     link = reverse("rumours_staff:report", kwargs={"pk": polish.pk})
     assert f'href="{link}" dir="auto" lang="pl"' in desk
 
+    # Once confirmed, the claim's timeline marks the report's words with their language too.
+    polish.claim, polish.state = claims["housing"], Sighting.State.MATCHED
+    polish.save(update_fields=["claim", "state"])
+    timeline = officer_client.get(
+        reverse("rumours_staff:claim", kwargs={"pk": claims["housing"].pk})
+    ).content.decode()
+    assert '<span lang="pl">Imigranci podnieśli' in timeline
+
+
+def test_the_language_is_guessed_again_when_the_words_change(claims):
+    report = sighting(text="Imigranci podnieśli ceny mieszkań w naszym mieście")
+    assert Sighting.objects.get(pk=report.pk).language == "pl"
+    report.text = "Heard the rents went up because of all the immigrants"
+    report.save(update_fields=["text"])
+    assert Sighting.objects.get(pk=report.pk).language == "en"
+    report.state = Sighting.State.DISMISSED
+    report.save(update_fields=["state"])  # the words did not change: nothing to guess
+    assert Sighting.objects.get(pk=report.pk).language == "en"
+    assert sighting(text="ok").language == ""  # too short to say
+
 
 def test_partners_see_published_myth_busters_but_not_the_desks_claims(partner_client, claims):
     claims["rebuttal"].published_at = timezone.now()
