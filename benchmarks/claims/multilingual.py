@@ -18,10 +18,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,10 +27,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from clef import DEFAULT_DATA, load_claims  # noqa: E402
-from run import RESULTS, build_index  # noqa: E402
+from run import RESULTS, build_index, save_result  # noqa: E402
 
 from cohesion.text import matching  # noqa: E402
-from cohesion.text.embeddings import USE, Embedder  # noqa: E402
 from cohesion.text.language import guess_language  # noqa: E402
 from cohesion.text.matching import ClaimIndex  # noqa: E402
 
@@ -56,8 +53,9 @@ def read_reports(path: Path = REPORTS) -> tuple[dict[str, str], list[tuple[str, 
 
 def score(index: ClaimIndex, reports: list[tuple[str, str, str]]) -> dict[str, dict[str, float]]:
     """Per language: the share of reports whose claim comes first, in the top 5, and shown by
-    the desk (in the top 5 and scoring 0.3 or more); the median score of the right claim (0 when it is not in the top 5); and
-    for the reports that match no claim, the best score and the share the desk would show."""
+    the desk (in the top 5 and scoring 0.3 or more); the median score of the right claim (0 when
+    it is not in the top 5); and for the reports that match no claim, the best score and the
+    share the desk would show."""
     out: dict[str, dict[str, float]] = {}
     for code in LANGUAGES:
         ranks, scores, unrelated = [], [], []
@@ -95,10 +93,7 @@ def main() -> None:
     args = parser.parse_args()
 
     ours, reports = read_reports()
-    if args.no_distractors:
-        index = ClaimIndex(Embedder(args.cache), Embedder(args.cache, model=USE))
-    else:
-        index = build_index(load_claims(args.data), args.cache)
+    index = build_index([] if args.no_distractors else load_claims(args.data), args.cache)
     index.add_many((f"ours:{cid}", text) for cid, text in ours.items())
 
     # The desk's language guess (cohesion.text.language), over every text of the file.
@@ -145,9 +140,7 @@ def main() -> None:
         g = result["language_guess"][code]
         wrong = g["texts"] - g["right"] - g["unsure"]
         print(f"| {name} | {g['texts']} | {g['right']} | {g['unsure']} | {wrong} |")
-    RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"multilingual-{stamp}.json").write_text(json.dumps(result, indent=2))
+    save_result("multilingual", result)
 
 
 if __name__ == "__main__":

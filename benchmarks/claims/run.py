@@ -231,9 +231,15 @@ def main() -> None:
             f"max {s['add_max_ms']:.1f} ms."
         )
     print(f"\nLoad average {load_before:.1f} before, {result['machine']['load_after']:.1f} after.")
+    save_result("claims", result)
+
+
+def save_result(prefix: str, result: dict) -> Path:
+    """Write a run's results to ``benchmarks/results/<prefix>-<date>-<time>.json``."""
     RESULTS.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (RESULTS / f"claims-{stamp}.json").write_text(json.dumps(result, indent=2))
+    path = RESULTS / f"{prefix}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2))
+    return path
 
 
 if __name__ == "__main__":

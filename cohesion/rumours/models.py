@@ -183,7 +183,7 @@ class Sighting(models.Model):
         return f"Report {self.pk}: {self.text[:60]}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # The language is guessed from the words whenever they are saved (about 1 ms), so that
+        # The language is guessed from the words whenever they are saved (under 1 ms), so that
         # pages listing many reports can mark each report's words with it at no cost.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "text" in update_fields:
@@ -208,6 +208,12 @@ class Sighting(models.Model):
         return bool(
             self.people_named or self.reporter_name or self.reporter_contact or self.screenshot
         )
+
+    @property
+    def other_language(self) -> str:
+        """The guessed language when it is not English ("" otherwise): pages mark the report's
+        words with it."""
+        return self.language if self.language != "en" else ""
 
     @property
     def language_name(self) -> str:

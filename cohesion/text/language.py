@@ -141,15 +141,12 @@ def guess_language(text: str) -> str | None:
     cleaned = clean_social((text or "")[:MAX_CHARS], handles="drop")
     if sum(ch.isalpha() for ch in cleaned) < MIN_LETTERS:
         return None
-    ranked = _load().rank(cleaned.lower())  # [(code, probability)], best first
-    if ranked[0][0] not in LANGUAGE_NAMES:
+    ranked = _load().rank(cleaned.lower())  # [(code, probability)], best first, summing to 1
+    code, probability = ranked[0]
+    if code not in LANGUAGE_NAMES:
         return None
-    listed = [(code, p) for code, p in ranked if code in LANGUAGE_NAMES]
-    total = sum(p for _, p in listed)
-    if not listed or total <= 0:
-        return None
-    code, probability = listed[0]
-    return str(code) if probability / total >= MIN_PROBABILITY else None
+    listed = sum(p for c, p in ranked if c in LANGUAGE_NAMES)  # > 0: it holds the best
+    return str(code) if probability >= MIN_PROBABILITY * listed else None
 
 
 def language_name(code: str | None) -> str:

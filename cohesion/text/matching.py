@@ -15,9 +15,8 @@ emoji, quotation marks), and the name in a copied post's byline is added back af
 BM25 score, or the Universal Sentence Encoder's cosine alone scaled by ``CROSS_LINGUAL_WEIGHT``
 when that is higher: that model reads 16 languages, MiniLM and BM25 read English only, so a
 report in Polish or Arabic still finds the English claim it repeats. Ties go to the claim added
-first. Each match gets a **suggestion band** ("strong",
-"possible", "weak"). A band is a hint for the person confirming the match, never a reason to
-merge claims automatically.
+first. Each match gets a **suggestion band** ("strong", "possible", "weak"). A band is a hint
+for the person confirming the match, never a reason to merge claims automatically.
 
 Settings and their evidence: ``docs/methods.md`` and ``docs/benchmarks.md`` (CLEF 2020
 CheckThat! task 2; chosen on the train split, reported on dev).

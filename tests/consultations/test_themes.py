@@ -282,7 +282,10 @@ def test_answers_that_may_not_be_in_english_are_listed_for_the_officer(
     )
     page = officer_client.get(url).content.decode()
     assert "1 answer may not be in English" in page
-    assert f'“<span dir="auto" lang="pl">{polish}</span>”' in page and "(Polish, the computer’s guess)" in page
+    assert (
+        f'“<span dir="auto" lang="pl">{polish}</span>”' in page
+        and "(Polish, the computer’s guess)" in page
+    )
     assert "Read them yourself" in page
 
 
