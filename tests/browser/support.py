@@ -73,13 +73,24 @@ def visit(page: Any, path: str, *, status: int = 200) -> Any:
     return response
 
 
+def submit(page: Any, target: Any) -> None:
+    """Click a button or link that loads a new page, and wait until that page has loaded.
+
+    Playwright's click does not wait for the navigation it starts, and wait_for_load_state()
+    returns at once while the old page is still shown; a check made then reads the old page
+    (a form sent to its own address looks unchanged). target is a locator or a selector.
+    """
+    locator = page.locator(target) if isinstance(target, str) else target
+    with page.expect_navigation():
+        locator.click()
+
+
 def sign_in(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the real form, as a person would."""
     visit(page, "/accounts/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Sign in"))
     assert "/accounts/sign-in/" not in page.url, f"signing in as {username} failed: {page.url}"
 
 

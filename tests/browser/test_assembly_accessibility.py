@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.browser.support import axe_violations, sign_in, visit
+from tests.browser.support import axe_violations, sign_in, submit, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -70,9 +70,9 @@ def test_assembly_pages(page: Any, assembly_world: dict[str, Any]) -> None:
     # Registration with a code, as a resident would, then the details form with errors.
     visit(page, f"/assemblies/{slug}/register/")
     page.fill("input[name=code]", assembly_world["code"].lower().replace("-", " "))
-    page.click("main [type=submit]")
+    submit(page, "main [type=submit]")
     violations += axe_violations(page, "registration details")
-    page.click("main [type=submit]")
+    submit(page, "main [type=submit]")
     violations += axe_violations(page, "registration details with errors")
 
     sign_in(page, "admin")
@@ -109,7 +109,7 @@ def test_assembly_pages(page: Any, assembly_world: dict[str, Any]) -> None:
     # Forms sent empty show the GOV.UK error summary, which must be accessible too.
     for path in ["/staff/assemblies/new/", f"/workspace/{slug}/sessions/add/"]:
         visit(page, path)
-        page.click("main [type=submit]")
+        submit(page, "main [type=submit]")
         violations += axe_violations(page, f"{path} with errors")
     assert not violations and not page.problems, "\n".join([*violations, *page.problems])
 

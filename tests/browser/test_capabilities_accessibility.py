@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
-from tests.browser.support import axe_violations, sign_in, visit
+from tests.browser.support import axe_violations, sign_in, submit, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -93,8 +93,7 @@ def test_staff_pages(page: Any, capability_demos: None) -> None:
         violations += found
         for path in forms:
             visit(page, path)
-            page.click("main form [type=submit] >> nth=-1")
-            page.wait_for_load_state()
+            submit(page, "main form [type=submit] >> nth=-1")
             assert page.locator(".govuk-error-summary").count() == 1, (
                 f"no error summary after sending {path} empty"
             )

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.support import VIEWPORT, axe_violations, error_summary_links, sign_in, visit
+from tests.browser.support import (
+    VIEWPORT,
+    axe_violations,
+    error_summary_links,
+    sign_in,
+    submit,
+    visit,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,8 +32,7 @@ def test_officer_corrects_a_figure_and_the_public_status_updates(page: Any, demo
 
     page.get_by_label("Period").fill("2026-Q4")
     page.get_by_label("Value").fill("-3")
-    page.get_by_role("button", name="Save figure").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Save figure"))
     assert page.title().startswith("Error: ")
     assert error_summary_links(page) == ["A count or rate cannot be less than 0"]
     # GOV.UK Frontend focuses the summary when the page loads, and each link moves focus to its field.
@@ -44,8 +50,7 @@ def test_officer_corrects_a_figure_and_the_public_status_updates(page: Any, demo
 
     assert page.get_by_label("Period").input_value() == "2026-Q4"  # what was typed is kept
     page.get_by_label("Value").fill("80")
-    page.get_by_role("button", name="Save figure").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Save figure"))
     assert "The figure has been saved." in page.locator(".govuk-notification-banner").inner_text()
     newest = page.locator("table.govuk-table tbody tr").first
     assert newest.locator("td").nth(0).inner_text() == "2026 Q4"
@@ -68,8 +73,7 @@ def test_officer_uploads_a_csv_with_a_bad_header(page: Any, demo: None) -> None:
     page.get_by_label("CSV file").set_input_files(
         files=[{"name": "figures.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
     )
-    page.get_by_role("button", name="Upload and check").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Upload and check"))
     assert page.url.endswith("/staff/imports/new/")
     [message] = error_summary_links(page)
     assert message.startswith(
@@ -123,7 +127,7 @@ def test_job_page_follows_progress_without_reloading(page: Any, demo: None) -> N
 
 def test_councillor_downloads_the_progress_report_pdf(page: Any, demo: None) -> None:
     sign_in(page, "councillor")
-    page.get_by_role("link", name="Reports", exact=True).click()
+    submit(page, page.get_by_role("link", name="Reports", exact=True))
     assert page.locator("h1").inner_text() == "Progress reports"
     # The immediate task backend makes the PDF during the request (a few seconds, longer on a busy
     # machine); the job page then sends the browser straight on to the download.
@@ -189,8 +193,7 @@ def test_a_screenshot_that_is_too_big_is_refused_before_anything_is_sent(
     assert page.get_by_label("What is being said?").input_value() == words  # nothing lost
     assert Sighting.objects.count() == before  # nothing was sent
     page.get_by_label("Word of mouth").check()
-    page.get_by_role("button", name="Send the report").click()
-    page.wait_for_load_state()
+    submit(page, page.get_by_role("button", name="Send the report"))
     assert Sighting.objects.count() == before + 1
     assert not Sighting.objects.latest("pk").screenshot
 
