@@ -67,7 +67,7 @@ class RumourReportOut(Schema):
     id: int
     state: str
     language: str | None = Field(
-        description="The language the report seems to be written in (ISO 639-1, such as en or pl); null when the computer is not sure"
+        description="The language the report is written in (ISO 639-1, such as en or pl), as the computer guessed it; null when it is not sure"
     )
     suggestions: list[SuggestionOut] = Field(
         description="Myth-busters (and, for officers, claims) that may say the same; nothing is joined until an officer confirms"

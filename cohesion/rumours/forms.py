@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cohesion.core.forms import GovukFormMixin
 from cohesion.core.models import Role, User, Ward
+from cohesion.text.language import LANGUAGE_NAMES
 
 from . import services
 from .models import Channel, Claim, Reach, Rebuttal
@@ -381,6 +382,26 @@ class MergeClaimForm(GovukFormMixin, forms.Form):
         else:
             data["into"] = into
         return data
+
+
+class LanguageForm(GovukFormMixin, forms.Form):
+    """An officer says which language a report's words are in, where the computer's guess is
+    wrong or missing."""
+
+    submit_label = "Save the language"
+
+    language = forms.ChoiceField(
+        label="Which language are the words in?",
+        help_text="If it is not in the list, leave the computer’s guess as it is",
+        choices=[
+            ("", "Choose a language"),
+            *sorted(LANGUAGE_NAMES.items(), key=lambda item: item[1]),
+        ],
+        error_messages={
+            "required": "Choose the language the words are in",
+            "invalid_choice": "Choose a language from the list",
+        },
+    )
 
 
 class RebuttalForm(GovukFormMixin, forms.ModelForm):

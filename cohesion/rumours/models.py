@@ -123,6 +123,12 @@ class Sighting(models.Model):
         help_text="The language the words seem to be in (ISO 639-1), guessed whenever they are "
         "saved; empty when the computer is not sure",
     )
+    language_checked = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="An officer has said which language the words are in (otherwise it is the "
+        "computer's guess)",
+    )
     ward = models.ForeignKey(
         Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="rumour_sightings"
     )
@@ -185,11 +191,17 @@ class Sighting(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The language is guessed from the words whenever they are saved (under 1 ms), so that
         # pages listing many reports can mark each report's words with it at no cost.
+        # New words are guessed again, even where an officer had set the language of the old.
         update_fields = kwargs.get("update_fields")
-        if update_fields is None or "text" in update_fields:
+        words_saved = update_fields is None or "text" in update_fields
+        if words_saved and update_fields is None and self.language_checked and self.pk:
+            # A full save (the admin's) keeps the officer's choice if the words are unchanged.
+            words_saved = not type(self).objects.filter(pk=self.pk, text=self.text).exists()
+        if words_saved:
             self.language = guess_language(self.text) or ""
+            self.language_checked = False
             if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "language"}
+                kwargs["update_fields"] = {*update_fields, "language", "language_checked"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

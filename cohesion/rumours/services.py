@@ -33,6 +33,7 @@ from cohesion.strategy.services import (
     measure_assess,
     observation_create,
 )
+from cohesion.text.language import LANGUAGE_NAMES
 
 from . import matching, rules
 from .models import Alert, Channel, Claim, Rebuttal, Sighting
@@ -344,6 +345,31 @@ def sighting_match(
         )
     transaction.on_commit(lambda: alerts_check(claim=claim))
     return locked
+
+
+def sighting_language_set(
+    *, sighting: Sighting, language: str, actor: User, via: str = "web"
+) -> Sighting:
+    """An officer says which language the report's words are in (a code of LANGUAGE_NAMES)."""
+    if language not in LANGUAGE_NAMES:
+        raise RumourError("Choose a language from the list")
+    # Both fields are kept out of forms (editable=False), so out of the usual snapshot too.
+    changes: dict[str, list[Any]] = {
+        "language": [sighting.language, language],
+        "language_checked": [sighting.language_checked, True],
+    }
+    with transaction.atomic():
+        sighting.language = language
+        sighting.language_checked = True
+        sighting.save(update_fields=["language", "language_checked"])
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=sighting,
+            changes={k: v for k, v in changes.items() if v[0] != v[1]},
+            via=via,
+        )
+    return sighting
 
 
 def sighting_dismiss(*, sighting: Sighting, actor: User, via: str = "web") -> Sighting:

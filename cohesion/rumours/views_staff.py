@@ -17,7 +17,14 @@ from cohesion.core.models import Role
 from cohesion.core.permissions import STAFF_ROLES, request_user, role_required, user_has_role
 
 from . import matching, selectors, services
-from .forms import ClaimForm, MergeClaimForm, NewClaimForm, RebuttalForm, RumourLogForm
+from .forms import (
+    ClaimForm,
+    LanguageForm,
+    MergeClaimForm,
+    NewClaimForm,
+    RebuttalForm,
+    RumourLogForm,
+)
 from .models import Alert, Claim, Rebuttal, Sighting
 
 T = TypeVar("T")
@@ -208,6 +215,38 @@ def report_new_claim(request: HttpRequest, pk: int) -> HttpResponse:
         title="File as a new claim",
         back=reverse("rumours_staff:report", kwargs={"pk": pk}),
         quote=sighting.text,
+        quote_lang=sighting.other_language,
+    )
+
+
+@role_required(*STAFF_ROLES)
+def report_language(request: HttpRequest, pk: int) -> HttpResponse:
+    """An officer corrects the computer's guess of the language a report is written in."""
+    sighting = _sighting(pk)
+    back = reverse("rumours_staff:report", kwargs={"pk": pk})
+    form = LanguageForm(
+        request.POST if request.method == "POST" else None,
+        initial={"language": sighting.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        done = _refused_on_form(
+            form,
+            lambda: services.sighting_language_set(
+                sighting=sighting,
+                language=form.cleaned_data["language"],
+                actor=request_user(request),
+            ),
+        )
+        if done is not None:
+            messages.success(request, f"The report is marked as written in {done.language_name}.")
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title="Which language is this report in?",
+        back=back,
+        quote=sighting.text,
+        quote_lang=sighting.other_language,
     )
 
 

@@ -13,7 +13,13 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
-from tests.browser.support import axe_violations, sign_in, submit, visit
+from tests.browser.support import (
+    axe_violations,
+    error_summary_links,
+    sign_in,
+    submit,
+    visit,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -98,4 +104,16 @@ def test_staff_pages(page: Any, capability_demos: None) -> None:
                 f"no error summary after sending {path} empty"
             )
             violations += axe_violations(page, f"{path} with errors")
+    # An officer corrects the language of the demo's Polish report: sent with none chosen first.
+    from cohesion.rumours.models import Sighting
+
+    polish = Sighting.objects.filter(language="pl").first()
+    assert polish is not None, "the demo has a report in Polish"
+    path = f"/staff/rumours/reports/{polish.pk}/language/"
+    visit(page, path)
+    violations += axe_violations(page, path)
+    page.get_by_label("Which language are the words in?").select_option("")
+    submit(page, page.get_by_role("button", name="Save the language"))
+    assert error_summary_links(page) == ["Choose the language the words are in"]
+    violations += axe_violations(page, f"{path} with errors")
     assert not violations and not page.problems, "\n".join([*violations, *page.problems])

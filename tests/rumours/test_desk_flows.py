@@ -75,7 +75,7 @@ def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
     page = officer_client.get(reverse("rumours_staff:report", kwargs={"pk": polish.pk}))
     html = page.content.decode()
     assert 'lang="pl">Imigranci podnieśli ceny mieszkań' in html  # screen readers read Polish
-    assert "Written in Polish (the computer’s guess)" in html
+    assert "Polish (the computer’s guess)" in html
     assert "The desk can match reports in Polish to claims written in English" in html
     assert page.context["options"][0].claim_pk == claims["housing"].pk
 
@@ -87,7 +87,8 @@ def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
     html = officer_client.get(
         reverse("rumours_staff:report", kwargs={"pk": english.pk})
     ).content.decode()
-    assert "Written in" not in html and 'lang="en"' not in html
+    assert "English (the computer’s guess)" in html and "The desk can match" not in html
+    assert 'lang="en"' not in html
 
     desk = officer_client.get(reverse("rumours_staff:desk")).content.decode()
     link = reverse("rumours_staff:report", kwargs={"pk": polish.pk})
@@ -112,6 +113,52 @@ def test_the_language_is_guessed_again_when_the_words_change(claims):
     report.save(update_fields=["state"])  # the words did not change: nothing to guess
     assert Sighting.objects.get(pk=report.pk).language == "en"
     assert sighting(text="ok").language == ""  # too short to say
+
+
+def test_an_officer_corrects_the_language_the_computer_guessed(officer_client, officer, claims):
+    """A short report the computer is not sure of: the officer says it is Polish, and the page
+    then marks the words as Polish for screen readers. The change is audited."""
+    report = sighting(text="Nie ma wody!", state="waiting")
+    assert report.language == ""  # too short to guess
+    page_url = reverse("rumours_staff:report", kwargs={"pk": report.pk})
+    html = officer_client.get(page_url).content.decode()
+    assert "Not known: the computer is not sure" in html
+    change = reverse("rumours_staff:report_language", kwargs={"pk": report.pk})
+    assert f'href="{change}"' in html
+
+    form = officer_client.get(change)
+    assert form.status_code == 200
+    assert "Which language is this report in?" in form.content.decode()
+
+    # Nothing chosen, or a code that is not on the list: a clear error, nothing changed.
+    for sent, message in [
+        ("", "Choose the language the words are in"),
+        ("xx", "Choose a language from the list"),
+    ]:
+        response = officer_client.post(change, {"language": sent})
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert Sighting.objects.get(pk=report.pk).language == ""
+
+    response = officer_client.post(change, {"language": "pl"})
+    assert response.status_code == 302 and response["Location"] == page_url
+    saved = Sighting.objects.get(pk=report.pk)
+    assert (saved.language, saved.language_checked, saved.state) == ("pl", True, "waiting")
+    html = officer_client.get(page_url).content.decode()
+    assert 'lang="pl">Nie ma wody!' in html
+    assert "Polish (checked by an officer)" in html
+    event = AuditEvent.objects.filter(object_id=str(report.pk), actor=officer).latest("pk")
+    assert event.action == AuditEvent.Action.UPDATE
+    assert event.changes["language"] == ["", "pl"]
+
+    # A full save (as the admin does) keeps the officer's choice while the words are the same,
+    # and new words are guessed afresh.
+    saved.save()
+    assert Sighting.objects.get(pk=report.pk).language_checked
+    saved.text = "Heard the rents went up because of all the immigrants"
+    saved.save()
+    again = Sighting.objects.get(pk=report.pk)
+    assert (again.language, again.language_checked) == ("en", False)
 
 
 def test_partners_see_published_myth_busters_but_not_the_desks_claims(partner_client, claims):
