@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -222,3 +223,57 @@ def test_on_a_phone_a_wide_table_scrolls_in_its_own_box_not_the_whole_page(
         assert page.locator(".app-table-scroll[role=region]").count() == 0
     finally:
         page.set_viewport_size(VIEWPORT)
+
+
+def test_the_desk_suggests_what_is_on_file_as_the_rumour_is_typed(page: Any, demo: None) -> None:
+    """The log form's script asks for matches as the words are typed (in English or Polish) and
+    lists them, best first, with their score, in a polite live region; a partner sees only
+    published myth-busters, never the desk's claims."""
+    from django.core.management import call_command
+    from playwright.sync_api import expect
+
+    call_command("load_demo_rumours", stdout=io.StringIO())
+    sign_in(page, "officer")
+    visit(page, "/staff/rumours/log/")
+    words = page.get_by_label("What is being said?")
+    region = page.locator("#rumour-suggestions")
+    assert region.get_attribute("aria-live") == "polite"
+    links = region.locator("ol li a")
+
+    words.fill("Everyone says rents in Stoke went up because of all the migrants moving here")
+    # The first search loads the two sentence models in the test server: allow for a slow machine.
+    expect(links.first).to_be_visible(timeout=60_000)
+    titles = links.all_inner_texts()
+    assert "Migrants pushed up housing costs" in titles[:2], titles
+    notes = region.locator("ol li span").all_inner_texts()
+    assert all(
+        re.fullmatch(
+            r" \((claim, [a-z]+|published myth-buster); match \d+%, (strong|possible|weak)\)", n
+        )
+        for n in notes
+    ), notes
+    assert region.locator("h2").inner_text().startswith("Already on file:")
+    assert axe_violations(page, "log form with suggestions") == []
+
+    # The same rumour told in Polish finds the English claim.
+    words.fill(
+        "Na grupie piszą, że uchodźcy dostają mieszkania komunalne przed miejscowymi rodzinami"
+    )
+    expect(links.first).to_have_text("Refugees get council houses before local families")
+
+    # Too few words to match: the list goes.
+    words.fill("Heard that")
+    expect(region.locator("li")).to_have_count(0)
+    assert not page.problems, page.problems
+
+    # A partner (the police) logs rumours too, but is shown published myth-busters only.
+    page.context.clear_cookies()
+    sign_in(page, "police")
+    visit(page, "/staff/rumours/log/")
+    page.get_by_label("What is being said?").fill(
+        "Everyone says rents in Stoke went up because of all the migrants moving here"
+    )
+    expect(links.first).to_be_visible(timeout=60_000)
+    notes = region.locator("ol li span").all_inner_texts()
+    assert notes and all("published myth-buster" in n for n in notes), notes
+    assert "Migrants pushed up housing costs" not in links.all_inner_texts()
