@@ -93,6 +93,7 @@ def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
     desk = officer_client.get(reverse("rumours_staff:desk")).content.decode()
     link = reverse("rumours_staff:report", kwargs={"pk": polish.pk})
     assert f'href="{link}" dir="auto" lang="pl"' in desk
+    assert '<span class="govuk-body-s">In Polish</span>' in desk  # officers can find a reader
 
     # Once confirmed, the claim's timeline marks the report's words with their language too.
     polish.claim, polish.state = claims["housing"], Sighting.State.MATCHED
