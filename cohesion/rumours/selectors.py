@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -46,24 +47,30 @@ def claims_by_status() -> dict[str, int]:
     return {value: counts.get(value, 0) for value in Claim.Status.values}
 
 
+#: Reports waiting for an officer, shown a page at a time (a surge can bring hundreds).
+WAITING_PER_PAGE = 50
+
+
 @dataclass(frozen=True)
 class DeskOverview:
-    waiting: list[Sighting]
-    waiting_count: int
+    waiting: Page  # one page of the reports waiting for an officer, newest first
     by_status: list[tuple[str, str, int]]  # (value, label, count)
     alerts: list[Alert]
 
+    @property
+    def waiting_count(self) -> int:
+        return int(self.waiting.paginator.count)
 
-def desk_overview() -> DeskOverview:
+
+def desk_overview(*, page: str | int | None = None) -> DeskOverview:
     waiting = (
         Sighting.objects.filter(state=Sighting.State.WAITING)
         .select_related("ward")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
     counts = claims_by_status()
     return DeskOverview(
-        waiting=list(waiting[:50]),
-        waiting_count=waiting.count(),
+        waiting=Paginator(waiting, WAITING_PER_PAGE).get_page(page),
         by_status=[(value, label, counts[value]) for value, label in Claim.Status.choices],
         alerts=list(
             Alert.objects.filter(acknowledged_at__isnull=True).select_related("claim", "ward")[:20]

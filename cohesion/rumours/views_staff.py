@@ -63,7 +63,8 @@ def _form_page(
 
 @role_required(*STAFF_ROLES)
 def desk(request: HttpRequest) -> HttpResponse:
-    return render(request, "rumours/staff/desk.html", {"overview": selectors.desk_overview()})
+    overview = selectors.desk_overview(page=request.GET.get("page"))
+    return render(request, "rumours/staff/desk.html", {"overview": overview})
 
 
 @role_required(*LOG_ROLES)

@@ -541,3 +541,33 @@ def test_a_claim_with_many_sightings_does_not_hide_the_others(claims, officer):
     found = matching.suggestions(text=housing.index_text, k=6)
     assert [s.claim_pk for s in found].count(housing.pk) == 1
     assert twin.pk in [s.claim_pk for s in found if s.kind == "claim"]
+
+
+def test_the_desk_lists_waiting_reports_a_page_at_a_time(officer_client, claims):
+    """In a surge there can be hundreds of reports: none is out of reach."""
+    from cohesion.rumours.selectors import WAITING_PER_PAGE
+
+    made = [
+        sighting(text=f"Rumour number {n} about the bus station closing", state="waiting")
+        for n in range(WAITING_PER_PAGE + 5)
+    ]
+    waiting = Sighting.objects.filter(state="waiting").count()
+    assert waiting > WAITING_PER_PAGE
+    desk = reverse("rumours_staff:desk")
+    first = officer_client.get(desk)
+    html = first.content.decode()
+    assert f"Reports waiting for an officer ({waiting})" in html
+    assert f"Showing 1 to {WAITING_PER_PAGE}" in html
+    assert 'href="?page=2" rel="next"' in html and 'rel="prev"' not in html
+    assert first.context["overview"].waiting.object_list[0] == made[-1]  # newest first
+
+    last = officer_client.get(desk, {"page": "2"})
+    html = last.content.decode()
+    assert f"Showing {WAITING_PER_PAGE + 1} to {waiting}" in html
+    assert 'href="?page=1" rel="prev"' in html and 'rel="next"' not in html
+    shown = {s.pk for page in (first, last) for s in page.context["overview"].waiting}
+    assert {s.pk for s in made} <= shown  # every report is on one page or the other
+
+    # A page that is not a number, or past the end, shows the first or the last page.
+    assert officer_client.get(desk, {"page": "abc"}).context["overview"].waiting.number == 1
+    assert officer_client.get(desk, {"page": "99"}).context["overview"].waiting.number == 2
