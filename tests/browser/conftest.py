@@ -105,9 +105,18 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 @pytest.fixture
 def demo(transactional_db: None) -> None:
-    """The Stoke-on-Trent demo (wards, strategy, 17 measures, figures and the four demo users)."""
+    """The Stoke-on-Trent demo (wards, strategy, 17 measures, figures and the four demo users).
+
+    The test server runs in this process, so the rumour desk's claim index (one per process)
+    and the cache (rate-limit counts) would carry over from an earlier test's database: each
+    test starts without them, as a freshly started server does."""
+    from django.core.cache import cache
     from django.core.management import call_command
 
+    from cohesion.rumours import matching
+
+    matching.index_reset()
+    cache.clear()
     call_command("load_demo", stdout=io.StringIO())
 
 
