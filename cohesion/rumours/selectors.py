@@ -78,6 +78,16 @@ def desk_overview(*, page: str | int | None = None) -> DeskOverview:
     )
 
 
+def open_claims(limit: int = 300) -> list[Claim]:
+    """Claims a report can still join (not closed, not merged away), most recently active first."""
+    return list(
+        Claim.objects.filter(merged_into__isnull=True)
+        .exclude(status=Claim.Status.CLOSED)
+        .order_by("-updated_at", "-pk")
+        .only("pk", "title", "status")[:limit]
+    )
+
+
 def claim_list(*, status: str = "") -> QuerySet[Claim]:
     qs = Claim.objects.select_related("owner").annotate(
         sightings_count=Count("sightings"),

@@ -319,15 +319,19 @@ def _claim_touch(claim: Claim) -> None:
 def sighting_match(
     *, sighting: Sighting, claim: Claim, actor: User, score: float | None = None, via: str = "web"
 ) -> Sighting:
-    """An officer confirms the report says the same as ``claim``: it becomes a sighting of it."""
-    if sighting.state == Sighting.State.DISMISSED:
-        raise RumourError("This report was set aside. It cannot be joined to a claim")
+    """An officer confirms the report says the same as ``claim``: it becomes a sighting of it.
+
+    Refused if, perhaps since the page was shown, it was set aside or joined to another claim."""
     # A claim merged into another (perhaps since the page was shown): the report joins that one.
     merged_into = Claim.objects.filter(pk=claim.pk).values_list("merged_into", flat=True).first()
     if merged_into is not None:
         claim = Claim.objects.get(pk=merged_into)
     with transaction.atomic():
         locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
+        if locked.state == Sighting.State.DISMISSED:
+            raise RumourError("This report was set aside. It cannot be joined to a claim")
+        if locked.state == Sighting.State.MATCHED and locked.claim_id != claim.pk:
+            raise RumourError("An officer has already joined this report to another claim")
         before = _audit_snapshot(locked)
         locked.claim = claim
         locked.state = Sighting.State.MATCHED
@@ -373,21 +377,67 @@ def sighting_language_set(
 
 
 def sighting_dismiss(*, sighting: Sighting, actor: User, via: str = "web") -> Sighting:
-    before = _audit_snapshot(sighting)
-    sighting.state = Sighting.State.DISMISSED
-    sighting.claim = None
-    sighting.confirmed_by = actor
-    sighting.confirmed_at = timezone.now()
+    """Set a waiting report aside as not a rumour. Refused once it is a sighting of a claim (a
+    stale page must not take a confirmed sighting off its claim)."""
     with transaction.atomic():
-        sighting.save(update_fields=["state", "claim", "confirmed_by", "confirmed_at"])
+        locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
+        if locked.state == Sighting.State.MATCHED:
+            raise RumourError("An officer has already joined this report to a claim")
+        before = _audit_snapshot(locked)
+        locked.state = Sighting.State.DISMISSED
+        locked.claim = None
+        locked.confirmed_by = actor
+        locked.confirmed_at = timezone.now()
+        locked.save(update_fields=["state", "claim", "confirmed_by", "confirmed_at"])
         audit_record(
             actor=actor,
             action=AuditEvent.Action.UPDATE,
-            obj=sighting,
-            changes=diff(before, _audit_snapshot(sighting)),
+            obj=locked,
+            changes=diff(before, _audit_snapshot(locked)),
             via=via,
         )
-    return sighting
+    return locked
+
+
+#: The most reports one bulk decision takes (two pages of the desk).
+BULK_MAX = 100
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    done: list[Sighting]
+    refused: list[tuple[int, str]]  # (report number, why it was left as it was)
+
+
+def sightings_decide(
+    *, pks: list[int], actor: User, claim: Claim | None = None, via: str = "web"
+) -> BulkOutcome:
+    """One decision for many waiting reports: each becomes a sighting of ``claim`` or, without a
+    claim, is set aside. Each report is decided (and audited) on its own, so one that another
+    officer has dealt with meanwhile is left as it is and reported, and the others still go."""
+    if not pks:
+        raise RumourError("Choose at least one report")
+    if len(set(pks)) > BULK_MAX:
+        raise RumourError(f"Choose {BULK_MAX} reports or fewer at a time")
+    found = Sighting.objects.in_bulk(sorted(set(pks)))
+    done: list[Sighting] = []
+    refused: list[tuple[int, str]] = []
+    for pk in sorted(set(pks)):
+        sighting = found.get(pk)
+        if sighting is None:
+            refused.append((pk, "it is no longer on file"))
+            continue
+        if sighting.state != Sighting.State.WAITING:
+            refused.append((pk, "an officer has already dealt with it"))
+            continue
+        try:
+            if claim is None:
+                done.append(sighting_dismiss(sighting=sighting, actor=actor, via=via))
+            else:
+                done.append(sighting_match(sighting=sighting, claim=claim, actor=actor, via=via))
+        except RumourError as exc:
+            refused.append((pk, str(exc)[0].lower() + str(exc)[1:]))
+    return BulkOutcome(done=done, refused=refused)
 
 
 # ---------------------------------------------------------------------------------------------

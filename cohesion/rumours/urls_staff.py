@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.desk, name="desk"),
     path("log/", views.log, name="log"),
     path("suggestions.json", views.suggest, name="suggest"),
+    path("reports/decide/", views.reports_decide, name="reports_decide"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/new-claim/", views.report_new_claim, name="report_new_claim"),
     path("reports/<int:pk>/set-aside/", views.report_dismiss, name="report_dismiss"),

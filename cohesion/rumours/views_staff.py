@@ -61,10 +61,83 @@ def _form_page(
     )
 
 
+def _desk_page(
+    request: HttpRequest,
+    *,
+    page: str | None,
+    error: str = "",
+    error_on_reports: bool = False,
+    chosen: Any = (),
+    claim: str = "",
+) -> HttpResponse:
+    context = {
+        "overview": selectors.desk_overview(page=page),
+        "claim_choices": selectors.open_claims(),
+        "error": error,
+        "chosen": {str(pk) for pk in chosen},
+        "chosen_claim": claim,
+        # The error summary links to the part to fix: the first report's box, or the claim.
+        "error_on_reports": error_on_reports,
+    }
+    return render(request, "rumours/staff/desk.html", context, status=400 if error else 200)
+
+
 @role_required(*STAFF_ROLES)
 def desk(request: HttpRequest) -> HttpResponse:
-    overview = selectors.desk_overview(page=request.GET.get("page"))
-    return render(request, "rumours/staff/desk.html", {"overview": overview})
+    return _desk_page(request, page=request.GET.get("page"))
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def reports_decide(request: HttpRequest) -> HttpResponse:
+    """One decision for the reports an officer ticked on the desk: all are sightings of one
+    claim, or all are set aside. Each is still decided by a person, never by a score."""
+    page = request.POST.get("page") or None
+    raw = request.POST.getlist("reports")
+    pks = [int(value) for value in raw if value.isdigit()]
+    action = request.POST.get("action", "")
+    claim_value = request.POST.get("claim", "")
+    claim = None
+    error = ""
+    if not pks:
+        error = "Choose at least one report"
+    elif action == "match":
+        claim = Claim.objects.filter(pk=int(claim_value)).first() if claim_value.isdigit() else None
+        if not claim_value:
+            error = "Choose the claim these reports repeat"
+        elif claim is None:
+            error = "That claim is no longer on file: choose another"
+    elif action != "dismiss":
+        error = "Choose whether to add the reports to a claim or set them aside"
+    if not error:
+        try:
+            outcome = services.sightings_decide(pks=pks, claim=claim, actor=request_user(request))
+        except services.RumourError as exc:
+            error = str(exc)
+    if error:
+        return _desk_page(
+            request,
+            page=page,
+            error=error,
+            error_on_reports=not pks or len(set(pks)) > services.BULK_MAX,
+            chosen=pks,
+            claim=claim_value,
+        )
+    n = len(outcome.done)
+    reports = "1 report" if n == 1 else f"{n} reports"
+    if n and claim is not None:
+        claim_now = outcome.done[0].claim or claim
+        messages.success(
+            request, f"{reports} {'is' if n == 1 else 'are'} now sightings of “{claim_now.title}”."
+        )
+    elif n:
+        messages.success(
+            request, f"{reports} {'was' if n == 1 else 'were'} set aside as not rumours."
+        )
+    if outcome.refused:
+        left = "; ".join(f"report {pk}, because {why}" for pk, why in outcome.refused)
+        messages.warning(request, f"Left as they were: {left}.")
+    return redirect(reverse("rumours_staff:desk") + (f"?page={page}" if page else ""))
 
 
 @role_required(*LOG_ROLES)
@@ -255,7 +328,11 @@ def report_language(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def report_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
     sighting = _sighting(pk)
-    services.sighting_dismiss(sighting=sighting, actor=request_user(request))
+    try:
+        services.sighting_dismiss(sighting=sighting, actor=request_user(request))
+    except services.RumourError as exc:
+        messages.error(request, f"{exc}: it was not set aside.")
+        return redirect("rumours_staff:report", pk=pk)
     messages.success(request, "The report has been set aside as not a rumour.")
     return redirect("rumours_staff:desk")
 

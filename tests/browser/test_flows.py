@@ -277,3 +277,25 @@ def test_the_desk_suggests_what_is_on_file_as_the_rumour_is_typed(page: Any, dem
     notes = region.locator("ol li span").all_inner_texts()
     assert notes and all("published myth-buster" in n for n in notes), notes
     assert "Migrants pushed up housing costs" not in links.all_inner_texts()
+
+
+def test_an_officer_adds_several_waiting_reports_to_a_claim_at_once(page: Any, demo: None) -> None:
+    from django.core.management import call_command
+
+    from cohesion.rumours.models import Claim, Sighting
+
+    call_command("load_demo_rumours", stdout=io.StringIO())
+    claim = Claim.objects.get(title="Refugees get council houses before local families")
+    chosen = list(Sighting.objects.filter(state="waiting").order_by("pk")[:2])
+    sign_in(page, "officer")
+    visit(page, "/staff/rumours/")
+    for report in chosen:
+        page.get_by_label(f"Choose report {report.pk}", exact=True).check()
+    page.get_by_label("The claim they repeat").select_option(str(claim.pk))
+    submit(page, page.get_by_role("button", name="Add them to the claim"))
+    banner = page.locator(".govuk-notification-banner")
+    assert f"2 reports are now sightings of “{claim.title}”." in banner.inner_text()
+    assert {Sighting.objects.get(pk=r.pk).claim_id for r in chosen} == {claim.pk}
+    assert page.get_by_label(f"Choose report {chosen[0].pk}", exact=True).count() == 0
+    assert axe_violations(page, "desk after a decision for two reports") == []
+    assert not page.problems, page.problems

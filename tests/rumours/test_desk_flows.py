@@ -571,3 +571,85 @@ def test_the_desk_lists_waiting_reports_a_page_at_a_time(officer_client, claims)
     # A page that is not a number, or past the end, shows the first or the last page.
     assert officer_client.get(desk, {"page": "abc"}).context["overview"].waiting.number == 1
     assert officer_client.get(desk, {"page": "99"}).context["overview"].waiting.number == 2
+
+
+def test_an_officer_decides_for_many_reports_at_once(officer_client, officer, claims):
+    """In a surge, the reports an officer ticks become sightings of one claim together (each
+    audited); one another officer dealt with meanwhile is left as it is and named."""
+    waiting = [
+        sighting(text=f"Rents went up because of migrants, says post {n}", fingerprint=f"b{n}")
+        for n in range(3)
+    ]
+    stale = sighting(text="Migrants put the rents up", fingerprint="stale")
+    services.sighting_match(sighting=stale, claim=claims["buses"], actor=officer)
+    events_before = AuditEvent.objects.count()
+
+    response = officer_client.post(
+        reverse("rumours_staff:reports_decide"),
+        {
+            "reports": [str(s.pk) for s in [*waiting, stale]],
+            "action": "match",
+            "claim": str(claims["housing"].pk),
+        },
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "3 reports are now sightings of “Migrants pushed up housing costs”." in html
+    assert (
+        f"Left as they were: report {stale.pk}, because an officer has already dealt with it."
+        in html
+    )
+    for s in waiting:
+        s.refresh_from_db()
+        assert (s.state, s.claim, s.confirmed_by) == ("matched", claims["housing"], officer)
+    stale.refresh_from_db()
+    assert stale.claim == claims["buses"]  # not moved
+    assert AuditEvent.objects.count() == events_before + 3
+
+    # Setting aside works the same way; the claim list is ignored.
+    junk = [sighting(text=f"Buy cheap followers now {n}", fingerprint=f"j{n}") for n in range(2)]
+    officer_client.post(
+        reverse("rumours_staff:reports_decide"),
+        {"reports": [str(s.pk) for s in junk], "action": "dismiss"},
+    )
+    assert {Sighting.objects.get(pk=s.pk).state for s in junk} == {"dismissed"}
+
+
+def test_a_decision_for_many_reports_says_what_to_fix(officer_client, claims):
+    report = sighting(text="Rents went up because of migrants", state="waiting")
+    decide = reverse("rumours_staff:reports_decide")
+
+    response = officer_client.post(decide, {"action": "match", "claim": str(claims["housing"].pk)})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "Choose at least one report" in html
+    assert f'href="#report-{report.pk}"' in html
+    assert response.context["chosen_claim"] == str(claims["housing"].pk)  # kept
+
+    response = officer_client.post(decide, {"action": "match", "reports": [str(report.pk)]})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose the claim these reports repeat" in html and 'href="#claim"' in html
+    assert f'value="{report.pk}" checked' in html  # the ticks are kept
+
+    response = officer_client.post(
+        decide, {"action": "match", "reports": [str(report.pk)], "claim": "999999"}
+    )
+    assert "That claim is no longer on file" in response.content.decode()
+    assert Sighting.objects.get(pk=report.pk).state == "waiting"  # nothing changed
+
+
+def test_a_stale_page_cannot_undo_another_officers_decision(officer_client, officer, claims):
+    report = sighting(text="Migrants put the rents up", state="waiting")
+    services.sighting_match(sighting=report, claim=claims["housing"], actor=officer)
+    # "Set aside" from a page shown before the report was joined to its claim.
+    response = officer_client.post(
+        reverse("rumours_staff:report_dismiss", kwargs={"pk": report.pk}), follow=True
+    )
+    assert "An officer has already joined this report to a claim: it was not set aside." in (
+        response.content.decode()
+    )
+    report.refresh_from_db()
+    assert (report.state, report.claim) == ("matched", claims["housing"])
+    with pytest.raises(services.RumourError, match="already joined this report to another claim"):
+        services.sighting_match(sighting=report, claim=claims["buses"], actor=officer)

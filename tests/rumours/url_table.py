@@ -33,6 +33,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "rumours_staff:report_new_claim": STAFF,
     "rumours_staff:report_dismiss": STAFF_POST_ONLY,
     "rumours_staff:report_language": STAFF,
+    "rumours_staff:reports_decide": STAFF_POST_ONLY,
     "rumours_staff:report_screenshot": STAFF,
     "rumours_staff:claim_list": STAFF,
     "rumours_staff:claim": STAFF,
