@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -216,45 +217,97 @@ def suggestions(
     ``include_claims=False`` gives published rebuttals only (for partners and residents, who do
     not see the desk's claims).
     """
-    text = (text or "").strip()[:MAX_QUERY_CHARS]
-    if not text:
-        return []
+    return suggestions_for_each([text], k=k, include_claims=include_claims, min_score=min_score)[0]
+
+
+def best_for_each(texts: Sequence[str]) -> list[Suggestion | None]:
+    """The best suggestion (claim or published myth-buster) for each text, or None: for pages
+    listing many reports."""
+    return [found[0] if found else None for found in suggestions_for_each(texts, k=1)]
+
+
+def suggestions_for_each(
+    texts: Sequence[str], *, k: int = 5, include_claims: bool = True, min_score: float = MIN_SCORE
+) -> list[list[Suggestion]]:
+    """:func:`suggestions` for many texts at once: the index catches up once, the texts are
+    embedded in one batch, and the database is asked about all the results together (a fixed
+    number of queries, however many texts)."""
+    wanted = [(text or "").strip()[:MAX_QUERY_CHARS] for text in texts]
+    if not any(wanted):
+        return [[] for _ in wanted]
     try:
         with _lock:
             index = index_get()
-            matches = _search(index, text, k=k, min_score=min_score)
+            if len(wanted) > 1:
+                index.prepare(wanted)
+            found = [
+                _search(index, text, k=k, min_score=min_score) if text else [] for text in wanted
+            ]
     except Exception:
         # Suggestions help; they must never stop a report being logged or a page being shown.
         logger.exception("The claim index could not be searched")
         index_reset()
-        return []
-    wanted = [m for m in matches if m.score >= min_score]
-    if not include_claims:
-        wanted = [m for m in wanted if m.key.startswith("rebuttal:")]
+        return [[] for _ in wanted]
+    kept = [
+        [
+            m
+            for m in matches
+            if m.score >= min_score and (include_claims or m.key.startswith("rebuttal:"))
+        ]
+        for matches in found
+    ]
+    return _suggested(kept, k=k)
+
+
+def _suggested(match_lists: list[list[Match]], *, k: int) -> list[list[Suggestion]]:
+    """Each list of index matches as suggestions, checked against the database in three queries
+    for all the lists: entries since deleted, merged or withdrawn are dropped (and forgotten)."""
     ids: dict[str, list[int]] = {"claim": [], "rebuttal": [], "sighting": []}
-    for m in wanted:
-        kind, _, raw = m.key.partition(":")
-        ids.setdefault(kind, []).append(int(raw))
-    sighting_claims = dict(
-        Sighting.objects.filter(
-            pk__in=ids["sighting"], state=Sighting.State.MATCHED, claim__isnull=False
-        ).values_list("pk", "claim_id")
-    )
-    claims = {
-        c.pk: c
-        for c in Claim.objects.filter(
-            pk__in=ids["claim"] + list(sighting_claims.values()), merged_into__isnull=True
+    for matches in match_lists:
+        for m in matches:
+            kind, _, raw = m.key.partition(":")
+            ids.setdefault(kind, []).append(int(raw))
+    sighting_claims = (
+        dict(
+            Sighting.objects.filter(
+                pk__in=ids["sighting"], state=Sighting.State.MATCHED, claim__isnull=False
+            ).values_list("pk", "claim_id")
         )
-    }
-    rebuttals = {
-        r.pk: r
-        for r in Rebuttal.objects.filter(
-            pk__in=ids["rebuttal"], published_at__isnull=False
-        ).select_related("claim")
-    }
+        if ids["sighting"]
+        else {}
+    )
+    claim_ids = ids["claim"] + list(sighting_claims.values())
+    claims = (
+        {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids, merged_into__isnull=True)}
+        if claim_ids
+        else {}
+    )
+    rebuttals = (
+        {
+            r.pk: r
+            for r in Rebuttal.objects.filter(
+                pk__in=ids["rebuttal"], published_at__isnull=False
+            ).select_related("claim")
+        }
+        if ids["rebuttal"]
+        else {}
+    )
+    return [
+        _suggestions_of(matches, claims, rebuttals, sighting_claims, k=k) for matches in match_lists
+    ]
+
+
+def _suggestions_of(
+    matches: list[Match],
+    claims: dict[int, Claim],
+    rebuttals: dict[int, Rebuttal],
+    sighting_claims: dict[int, int],
+    *,
+    k: int,
+) -> list[Suggestion]:
     out: list[Suggestion] = []
     claims_shown: set[int] = set()
-    for m in wanted:
+    for m in matches:
         kind, _, raw = m.key.partition(":")
         pk = int(raw)
         if kind in ("claim", "sighting"):

@@ -54,6 +54,7 @@ WAITING_PER_PAGE = 50
 @dataclass(frozen=True)
 class DeskOverview:
     waiting: Page  # one page of the reports waiting for an officer, newest first
+    rows: list[tuple[Sighting, matching.Suggestion | None]]  # that page, each with its best match
     by_status: list[tuple[str, str, int]]  # (value, label, count)
     alerts: list[Alert]
 
@@ -69,8 +70,15 @@ def desk_overview(*, page: str | int | None = None) -> DeskOverview:
         .order_by("-created_at", "-pk")
     )
     counts = claims_by_status()
+    shown = Paginator(waiting, WAITING_PER_PAGE).get_page(page)
+    # Each report's best match now, so that an officer sees at a glance which reports repeat
+    # the same claim (the claims change, so it is worked out on each view; the reports'
+    # embeddings are made in one batch and kept in memory).
+    reports = list(shown)
+    best = matching.best_for_each([s.text for s in reports])
     return DeskOverview(
-        waiting=Paginator(waiting, WAITING_PER_PAGE).get_page(page),
+        waiting=shown,
+        rows=list(zip(reports, best, strict=True)),
         by_status=[(value, label, counts[value]) for value, label in Claim.Status.choices],
         alerts=list(
             Alert.objects.filter(acknowledged_at__isnull=True).select_related("claim", "ward")[:20]

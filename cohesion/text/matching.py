@@ -312,6 +312,15 @@ class ClaimIndex:
 
     # -- searching --------------------------------------------------------------------------
 
+    def prepare(self, queries: Sequence[str]) -> None:
+        """Embed many queries in one batch (kept in memory only, never on disk), so that the
+        searches for them that follow do not run the models once per query: for a page listing
+        many reports, one batch is several times faster."""
+        texts = [t for t in (query_text(q[: 4 * MAX_CHARS]) for q in queries if q) if t]
+        if texts:
+            self.embedder.embed(texts, store=False)
+            self.use_embedder.embed(texts, store=False)
+
     def _scores(self, query: str) -> tuple[np.ndarray, ...]:
         """Fused, lexical, MiniLM and USE scores of every row (free rows score -1)."""
         size = len(self._keys)

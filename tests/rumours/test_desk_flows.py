@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -94,6 +95,12 @@ def test_a_report_in_another_language_is_marked_with_it_and_the_officer_is_told(
     link = reverse("rumours_staff:report", kwargs={"pk": polish.pk})
     assert f'href="{link}" dir="auto" lang="pl"' in desk
     assert '<span class="govuk-body-s">In Polish</span>' in desk  # officers can find a reader
+    # Each waiting report shows its best match now, so reports of one claim stand out.
+    assert re.search(
+        r"In Polish</span><br><span class=\"govuk-body-s\">Best match: Migrants pushed up housing "
+        r"costs \(\d+%, (strong|possible|weak)\)</span>",
+        desk,
+    ), desk
 
     # Once confirmed, the claim's timeline marks the report's words with their language too.
     polish.claim, polish.state = claims["housing"], Sighting.State.MATCHED

@@ -250,3 +250,22 @@ def test_embedding_one_query_leaves_the_torch_thread_setting_as_it_was(embedder)
     before = torch.get_num_threads()
     Embedder(None).embed(["one short query about library closures"])
     assert torch.get_num_threads() == before
+
+
+def test_prepare_embeds_many_queries_in_one_batch_and_changes_no_result(index):
+    queries = [
+        "Heard the libraries are all shutting next month",
+        "@someone Vaccines have chips in them to track you https://t.co/abc",
+        "",
+    ]
+    expected = [index.search(q) for q in queries]
+    fresh = ClaimIndex(Embedder(None), Embedder(None, model=USE))
+    fresh.add_many(CLAIMS)
+    before = (fresh.embedder.encoded, fresh.use_embedder.encoded)
+    fresh.prepare(queries)
+    # The two non-empty queries went through each model once, together...
+    assert (fresh.embedder.encoded, fresh.use_embedder.encoded) == (before[0] + 2, before[1] + 2)
+    results = [fresh.search(q) for q in queries]
+    # ...so searching for them runs neither model again, and ranks as before.
+    assert (fresh.embedder.encoded, fresh.use_embedder.encoded) == (before[0] + 2, before[1] + 2)
+    assert [[m.key for m in r] for r in results] == [[m.key for m in r] for r in expected]
