@@ -660,3 +660,14 @@ def test_a_stale_page_cannot_undo_another_officers_decision(officer_client, offi
     assert (report.state, report.claim) == ("matched", claims["housing"])
     with pytest.raises(services.RumourError, match="already joined this report to another claim"):
         services.sighting_match(sighting=report, claim=claims["buses"], actor=officer)
+
+
+def test_one_decision_takes_at_most_bulk_max_reports(officer, claims):
+    with pytest.raises(services.RumourError, match="Choose at least one report"):
+        services.sightings_decide(pks=[], actor=officer, claim=claims["housing"])
+    with pytest.raises(services.RumourError, match=f"Choose {services.BULK_MAX} reports or fewer"):
+        services.sightings_decide(
+            pks=list(range(1, services.BULK_MAX + 2)), actor=officer, claim=claims["housing"]
+        )
+    outcome = services.sightings_decide(pks=[987654], actor=officer)
+    assert outcome.done == [] and outcome.refused == [(987654, "it is no longer on file")]
