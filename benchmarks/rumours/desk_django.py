@@ -1,5 +1,6 @@
 """Time the rumour desk's suggestions through Django: the index built from the database, then one
-suggestion list per new report (catch-up query, engine search, database check of each result).
+suggestion list per new report (catch-up query, engine search, database check of each result),
+then the desk page listing ``--desk`` waiting reports, each with its best match.
 
 It adds N made-up claims to the database it is given, so use a scratch one:
 
@@ -116,6 +117,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--embeddings", type=Path, required=True, help="embedding cache folder (emptied first)"
+    )
+    parser.add_argument(
+        "--desk", type=int, default=50, help="waiting reports on the desk page (0: skip that part)"
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -243,7 +247,61 @@ def main() -> None:
         times.append((time.perf_counter() - start) * 1000)
         assert any(s.pk == claim.pk for s in found)
     out["new_claim_then_suggested_ms_median"] = round(statistics.median(times), 1)
+    if args.desk:
+        out.update(desk_page(client, args.desk, args.seed))
     print(json.dumps(out, indent=2))
+
+
+def desk_page(client: object, n: int, seed: int) -> dict[str, object]:
+    """The desk lists each waiting report with its best match: the way it is done (one batch
+    for the whole page) beside one suggestions() call per report, each on new words, then the
+    desk page itself with n new reports waiting (first view, then again)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cohesion.rumours import matching
+    from cohesion.rumours.models import Sighting
+
+    def reworded(offset: int) -> list[str]:
+        return [
+            f"heard that {t.lower()} (desk {offset}-{i})"
+            for i, t in enumerate(make_claims(n, seed + offset))
+        ]
+
+    out: dict[str, object] = {"desk_reports": n}
+    one_by_one, batched = reworded(10), reworded(11)
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        [matching.suggestions(text=t, k=1) for t in one_by_one]
+        out["best_match_one_call_each_seconds"] = round(time.perf_counter() - start, 2)
+    out["best_match_one_call_each_queries"] = len(queries)
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        matching.best_for_each(batched)
+        out["best_match_batched_seconds"] = round(time.perf_counter() - start, 2)
+    out["best_match_batched_queries"] = len(queries)
+
+    waiting = reworded(12)
+    Sighting.objects.bulk_create(
+        [
+            Sighting(
+                text=t, channel="whatsapp", seen_on=timezone.localdate(), fingerprint=f"desk-{i}"
+            )
+            for i, t in enumerate(waiting)
+        ]
+    )
+    times = []
+    for _ in range(6):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get("/staff/rumours/")  # type: ignore[attr-defined]
+            times.append(time.perf_counter() - start)
+        assert response.status_code == 200 and "Best match:" in response.content.decode()
+    out["desk_page_first_view_seconds"] = round(times[0], 2)
+    out["desk_page_again_seconds_median"] = round(statistics.median(times[1:]), 3)
+    out["desk_page_queries"] = len(queries)
+    return out
 
 
 if __name__ == "__main__":
