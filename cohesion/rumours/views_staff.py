@@ -92,7 +92,8 @@ def desk(request: HttpRequest) -> HttpResponse:
 def reports_decide(request: HttpRequest) -> HttpResponse:
     """One decision for the reports an officer ticked on the desk: all are sightings of one
     claim, or all are set aside. Each is still decided by a person, never by a score."""
-    page = request.POST.get("page") or None
+    sent_page = request.POST.get("page", "")
+    page = sent_page if sent_page.isdigit() else None
     raw = request.POST.getlist("reports")
     pks = [int(value) for value in raw if value.isdigit()]
     action = request.POST.get("action", "")
@@ -127,9 +128,8 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
     reports = "1 report" if n == 1 else f"{n} reports"
     if n and claim is not None:
         claim_now = outcome.done[0].claim or claim
-        messages.success(
-            request, f"{reports} {'is' if n == 1 else 'are'} now sightings of “{claim_now.title}”."
-        )
+        what = "is now a sighting" if n == 1 else "are now sightings"
+        messages.success(request, f"{reports} {what} of “{claim_now.title}”.")
     elif n:
         messages.success(
             request, f"{reports} {'was' if n == 1 else 'were'} set aside as not rumours."

@@ -621,6 +621,21 @@ def test_an_officer_decides_for_many_reports_at_once(officer_client, officer, cl
     )
     assert {Sighting.objects.get(pk=s.pk).state for s in junk} == {"dismissed"}
 
+    # One report, from the second page of the desk: the message fits, and it goes back there.
+    one = sighting(text="Rents went up because of migrants, says one more post", fingerprint="one")
+    response = officer_client.post(
+        reverse("rumours_staff:reports_decide"),
+        {
+            "reports": [str(one.pk)],
+            "action": "match",
+            "claim": str(claims["housing"].pk),
+            "page": "2",
+        },
+    )
+    assert response["Location"] == reverse("rumours_staff:desk") + "?page=2"
+    page = officer_client.get(response["Location"]).content.decode()
+    assert "1 report is now a sighting of “Migrants pushed up housing costs”." in page
+
 
 def test_a_decision_for_many_reports_says_what_to_fix(officer_client, claims):
     report = sighting(text="Rents went up because of migrants", state="waiting")
