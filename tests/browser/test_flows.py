@@ -290,12 +290,12 @@ def test_an_officer_adds_several_waiting_reports_to_a_claim_at_once(page: Any, d
     sign_in(page, "officer")
     visit(page, "/staff/rumours/")
     for report in chosen:
-        page.get_by_label(f"Choose report {report.pk}", exact=True).check()
+        page.get_by_label(f"Choose report {report.pk}:").check()
     page.get_by_label("The claim they repeat").select_option(str(claim.pk))
     submit(page, page.get_by_role("button", name="Add them to the claim"))
     banner = page.locator(".govuk-notification-banner")
     assert f"2 reports are now sightings of “{claim.title}”." in banner.inner_text()
     assert {Sighting.objects.get(pk=r.pk).claim_id for r in chosen} == {claim.pk}
-    assert page.get_by_label(f"Choose report {chosen[0].pk}", exact=True).count() == 0
+    assert page.get_by_label(f"Choose report {chosen[0].pk}:").count() == 0
     assert axe_violations(page, "desk after a decision for two reports") == []
     assert not page.problems, page.problems
