@@ -645,6 +645,7 @@ def test_a_decision_for_many_reports_says_what_to_fix(officer_client, claims):
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html and "Choose at least one report" in html
+    assert "<title>Error: Rumour desk" in html
     assert f'href="#report-{report.pk}"' in html
     assert response.context["chosen_claim"] == str(claims["housing"].pk)  # kept
 
