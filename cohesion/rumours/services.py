@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import statistics
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -83,7 +84,41 @@ def retention_days() -> int:
 
 
 def _audit_snapshot(obj: Sighting) -> dict[str, Any]:
-    return snapshot(obj, exclude=PERSONAL_FIELDS)
+    # The language fields are kept out of forms (editable=False), so out of snapshot() too.
+    return {
+        **snapshot(obj, exclude=PERSONAL_FIELDS),
+        "language": obj.language,
+        "language_checked": obj.language_checked,
+    }
+
+
+def _sighting_update(
+    *,
+    sighting: Sighting,
+    actor: User,
+    via: str,
+    refuse: Callable[[Sighting], str] | None = None,
+    **fields: Any,
+) -> Sighting:
+    """Lock the report; refuse if ``refuse`` gives a reason (another officer has dealt with it
+    since the page was shown); then set ``fields``, save them and audit the change."""
+    with transaction.atomic():
+        locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
+        reason = refuse(locked) if refuse is not None else ""
+        if reason:
+            raise RumourError(reason)
+        before = _audit_snapshot(locked)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(fields))
+        audit_record(
+            actor=actor,
+            action=AuditEvent.Action.UPDATE,
+            obj=locked,
+            changes=diff(before, _audit_snapshot(locked)),
+            via=via,
+        )
+    return locked
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,26 +362,24 @@ def sighting_match(
     if merged_into is not None:
         claim = Claim.objects.get(pk=merged_into)
     with transaction.atomic():
-        locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
-        if locked.state == Sighting.State.DISMISSED:
-            raise RumourError("This report was set aside. It cannot be joined to a claim")
-        if locked.state == Sighting.State.MATCHED and locked.claim_id != claim.pk:
-            raise RumourError("An officer has already joined this report to another claim")
-        before = _audit_snapshot(locked)
-        locked.claim = claim
-        locked.state = Sighting.State.MATCHED
-        locked.match_score = score
-        locked.confirmed_by = actor
-        locked.confirmed_at = timezone.now()
-        locked.save(update_fields=["claim", "state", "match_score", "confirmed_by", "confirmed_at"])
-        _claim_touch(claim)
-        audit_record(
+        locked = _sighting_update(
+            sighting=sighting,
             actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=locked,
-            changes=diff(before, _audit_snapshot(locked)),
             via=via,
+            refuse=lambda row: (
+                "This report was set aside. It cannot be joined to a claim"
+                if row.state == Sighting.State.DISMISSED
+                else "An officer has already joined this report to another claim"
+                if row.state == Sighting.State.MATCHED and row.claim_id != claim.pk
+                else ""
+            ),
+            claim=claim,
+            state=Sighting.State.MATCHED,
+            match_score=score,
+            confirmed_by=actor,
+            confirmed_at=timezone.now(),
         )
+        _claim_touch(claim)
     transaction.on_commit(lambda: alerts_check(claim=claim))
     return locked
 
@@ -357,46 +390,32 @@ def sighting_language_set(
     """An officer says which language the report's words are in (a code of LANGUAGE_NAMES)."""
     if language not in LANGUAGE_NAMES:
         raise RumourError("Choose a language from the list")
-    # Both fields are kept out of forms (editable=False), so out of the usual snapshot too.
-    changes: dict[str, list[Any]] = {
-        "language": [sighting.language, language],
-        "language_checked": [sighting.language_checked, True],
-    }
-    with transaction.atomic():
-        sighting.language = language
-        sighting.language_checked = True
-        sighting.save(update_fields=["language", "language_checked"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=sighting,
-            changes={k: v for k, v in changes.items() if v[0] != v[1]},
-            via=via,
-        )
-    return sighting
+    return _sighting_update(
+        sighting=sighting,
+        actor=actor,
+        via=via,
+        language=language,
+        language_checked=True,
+    )
 
 
 def sighting_dismiss(*, sighting: Sighting, actor: User, via: str = "web") -> Sighting:
     """Set a waiting report aside as not a rumour. Refused once it is a sighting of a claim (a
     stale page must not take a confirmed sighting off its claim)."""
-    with transaction.atomic():
-        locked = Sighting.objects.select_for_update().get(pk=sighting.pk)
-        if locked.state == Sighting.State.MATCHED:
-            raise RumourError("An officer has already joined this report to a claim")
-        before = _audit_snapshot(locked)
-        locked.state = Sighting.State.DISMISSED
-        locked.claim = None
-        locked.confirmed_by = actor
-        locked.confirmed_at = timezone.now()
-        locked.save(update_fields=["state", "claim", "confirmed_by", "confirmed_at"])
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=locked,
-            changes=diff(before, _audit_snapshot(locked)),
-            via=via,
-        )
-    return locked
+    return _sighting_update(
+        sighting=sighting,
+        actor=actor,
+        via=via,
+        refuse=lambda row: (
+            "An officer has already joined this report to a claim"
+            if row.state == Sighting.State.MATCHED
+            else ""
+        ),
+        state=Sighting.State.DISMISSED,
+        claim=None,
+        confirmed_by=actor,
+        confirmed_at=timezone.now(),
+    )
 
 
 #: The most reports one bulk decision takes (two pages of the desk).
