@@ -267,31 +267,24 @@ def _suggested(match_lists: list[list[Match]], *, k: int) -> list[list[Suggestio
         for m in matches:
             kind, _, raw = m.key.partition(":")
             ids.setdefault(kind, []).append(int(raw))
-    sighting_claims = (
-        dict(
-            Sighting.objects.filter(
-                pk__in=ids["sighting"], state=Sighting.State.MATCHED, claim__isnull=False
-            ).values_list("pk", "claim_id")
+    # An empty id list costs no query: Django answers pk__in=[] without asking the database.
+    sighting_claims = dict(
+        Sighting.objects.filter(
+            pk__in=ids["sighting"], state=Sighting.State.MATCHED, claim__isnull=False
+        ).values_list("pk", "claim_id")
+    )
+    claims = {
+        c.pk: c
+        for c in Claim.objects.filter(
+            pk__in=ids["claim"] + list(sighting_claims.values()), merged_into__isnull=True
         )
-        if ids["sighting"]
-        else {}
-    )
-    claim_ids = ids["claim"] + list(sighting_claims.values())
-    claims = (
-        {c.pk: c for c in Claim.objects.filter(pk__in=claim_ids, merged_into__isnull=True)}
-        if claim_ids
-        else {}
-    )
-    rebuttals = (
-        {
-            r.pk: r
-            for r in Rebuttal.objects.filter(
-                pk__in=ids["rebuttal"], published_at__isnull=False
-            ).select_related("claim")
-        }
-        if ids["rebuttal"]
-        else {}
-    )
+    }
+    rebuttals = {
+        r.pk: r
+        for r in Rebuttal.objects.filter(
+            pk__in=ids["rebuttal"], published_at__isnull=False
+        ).select_related("claim")
+    }
     return [
         _suggestions_of(matches, claims, rebuttals, sighting_claims, k=k) for matches in match_lists
     ]

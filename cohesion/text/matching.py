@@ -316,15 +316,20 @@ class ClaimIndex:
         """Embed many queries in one batch (kept in memory only, never on disk), so that the
         searches for them that follow do not run the models once per query: for a page listing
         many reports, one batch is several times faster."""
-        texts = [t for t in (query_text(q[: 4 * MAX_CHARS]) for q in queries if q) if t]
+        texts = [t for t in map(self._query, queries) if t]
         if texts:
             self.embedder.embed(texts, store=False)
             self.use_embedder.embed(texts, store=False)
 
+    @staticmethod
+    def _query(query: str) -> str:
+        """A query as it is scored and embedded: its start, cleaned (:func:`query_text`)."""
+        return query_text(query[: 4 * MAX_CHARS])
+
     def _scores(self, query: str) -> tuple[np.ndarray, ...]:
         """Fused, lexical, MiniLM and USE scores of every row (free rows score -1)."""
         size = len(self._keys)
-        text = query_text(query)
+        text = self._query(query)
         if not text:
             return np.full(size, -1.0), np.zeros(size), np.zeros(size), np.zeros(size)
         raw, bound = self._bm25.scores(tokenize(text), size)
@@ -349,7 +354,7 @@ class ClaimIndex:
         claim added first."""
         if not query or not query.strip() or not self._rows or k <= 0:
             return []
-        fused, lexical, semantic, use = self._scores(query[: 4 * MAX_CHARS])
+        fused, lexical, semantic, use = self._scores(query)
         parts = {"score": fused, "lexical": lexical, "semantic": semantic, "use": use}
         chosen = np.where(self._active[: len(fused)], parts[by], -np.inf)
         order = np.argsort(-chosen, kind="stable")[: min(k, len(self._rows))]
@@ -359,7 +364,7 @@ class ClaimIndex:
         """The ``k`` claims closest to the query, best first (empty query: no matches)."""
         if not query or not query.strip() or not self._rows or k <= 0:
             return []
-        fused, lexical, semantic, use = self._scores(query[: 4 * MAX_CHARS])
+        fused, lexical, semantic, use = self._scores(query)
         k = min(k, len(self._rows))
         top = np.argpartition(-fused, k - 1)[:k] if k < len(fused) else np.arange(len(fused))
         top = top[np.lexsort((top, -fused[top]))]
