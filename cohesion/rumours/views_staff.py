@@ -100,27 +100,29 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
     claim_value = request.POST.get("claim", "")
     claim = None
     error = ""
-    if not pks:
-        error = "Choose at least one report"
-    elif action == "match":
+    # With no report chosen, that is the error to show (the service says so, below).
+    if pks and action == "match":
         claim = Claim.objects.filter(pk=int(claim_value)).first() if claim_value.isdigit() else None
         if not claim_value:
             error = "Choose the claim these reports repeat"
         elif claim is None:
             error = "That claim is no longer on file: choose another"
-    elif action != "dismiss":
+    elif pks and action != "dismiss":
         error = "Choose whether to add the reports to a claim or set them aside"
+    # The service refuses the choice of reports itself (none, or too many): those errors point
+    # at the reports, the others at the claim.
+    error_on_reports = False
     if not error:
         try:
             outcome = services.sightings_decide(pks=pks, claim=claim, actor=request_user(request))
         except services.RumourError as exc:
-            error = str(exc)
+            error, error_on_reports = str(exc), True
     if error:
         return _desk_page(
             request,
             page=page,
             error=error,
-            error_on_reports=not pks or len(set(pks)) > services.BULK_MAX,
+            error_on_reports=error_on_reports,
             chosen=pks,
             claim=claim_value,
         )

@@ -648,6 +648,9 @@ def test_a_decision_for_many_reports_says_what_to_fix(officer_client, claims):
     assert "<title>Error: Rumour desk" in html
     assert f'href="#report-{report.pk}"' in html
     assert response.context["chosen_claim"] == str(claims["housing"].pk)  # kept
+    # With nothing chosen at all, the first thing to fix is the reports.
+    nothing = officer_client.post(decide, {"action": "match"}).content.decode()
+    assert "Choose at least one report" in nothing and "Choose the claim" not in nothing
 
     response = officer_client.post(decide, {"action": "match", "reports": [str(report.pk)]})
     assert response.status_code == 400
