@@ -177,12 +177,22 @@ class Sighting(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     redacted_at = models.DateTimeField(null=True, blank=True)
+    # The claim a waiting report matched best when the computer last looked (a suggestion for
+    # grouping the desk, never a decision), kept so that the desk can group and filter every
+    # waiting report by it without matching them all on each view. Worked out when the report
+    # comes in, again when claims change (services.sightings_suggest) and for each desk page.
+    suggested_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    suggested_score = models.FloatField(null=True, blank=True, editable=False)
+    suggested_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-seen_on", "-pk"]
         indexes = [
             models.Index(fields=["claim", "seen_on"]),
             models.Index(fields=["ward", "seen_on"]),
+            models.Index(fields=["state", "suggested_claim"]),
         ]
 
     def __str__(self) -> str:

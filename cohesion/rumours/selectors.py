@@ -6,12 +6,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from cohesion.core.models import Ward
 from cohesion.text import matching as text_matching
 
 from . import chart, matching, rules
@@ -49,6 +51,44 @@ def claims_by_status() -> dict[str, int]:
 
 #: Reports waiting for an officer, shown a page at a time (a surge can bring hundreds).
 WAITING_PER_PAGE = 50
+#: The desk lists this many claims that waiting reports match best (most reports first).
+GROUPS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class DeskFilters:
+    """Which waiting reports the desk lists. Values that name nothing on file are ignored, as
+    a filter link kept from before a claim was merged or a ward renamed should still open."""
+
+    ward: str = ""  # a ward's code
+    channel: str = ""
+    best: str = ""  # a claim's number, or "none": reports that match no claim
+
+    @classmethod
+    def from_query(cls, query: Any) -> DeskFilters:
+        best = str(query.get("best", "")).strip()
+        channel = str(query.get("channel", "")).strip()
+        return cls(
+            ward=str(query.get("ward", "")).strip()[:20],
+            channel=channel if channel in Channel.values else "",
+            best=best if best == "none" or best.isdigit() else "",
+        )
+
+    def as_query(self) -> str:
+        """The filters as a query string, for links to other pages of the same list."""
+        return urlencode({k: v for k, v in vars(self).items() if v})
+
+    def __bool__(self) -> bool:
+        return any(vars(self).values())
+
+
+@dataclass(frozen=True)
+class MatchGroup:
+    """Waiting reports whose best match is one claim (``claim_pk`` None: no claim matches)."""
+
+    claim_pk: int | None
+    title: str
+    count: int
 
 
 @dataclass(frozen=True)
@@ -57,18 +97,77 @@ class DeskOverview:
     rows: list[tuple[Sighting, matching.Suggestion | None]]  # that page, each with its best match
     by_status: list[tuple[str, str, int]]  # (value, label, count)
     alerts: list[Alert]
+    filters: DeskFilters
+    wards: list[Ward]  # for the filter
 
     @property
     def waiting_count(self) -> int:
         return int(self.waiting.paginator.count)
 
 
-def desk_overview(*, page: str | int | None = None) -> DeskOverview:
+@dataclass(frozen=True)
+class MatchGroups:
+    """Every waiting report, grouped by the claim it matches best."""
+
+    groups: list[MatchGroup]  # most reports first
+    unmatched: int  # reports that match no claim
+    unchecked: int  # reports the computer has not matched yet
+
+    @property
+    def total(self) -> int:
+        return sum(g.count for g in self.groups) + self.unmatched + self.unchecked
+
+    def title_of(self, best: str) -> str:
+        """The title of the claim ``best`` names, if waiting reports match it."""
+        return next((g.title for g in self.groups if str(g.claim_pk) == best), "")
+
+
+def match_groups() -> MatchGroups:
+    """All waiting reports grouped by the claim they match best (one query)."""
+    rows = (
+        Sighting.objects.filter(state=Sighting.State.WAITING)
+        .order_by()
+        .values("suggested_claim", "suggested_claim__title")
+        .annotate(
+            n=Count("pk", filter=Q(suggested_at__isnull=False)),
+            unchecked=Count("pk", filter=Q(suggested_at__isnull=True)),
+        )
+    )
+    groups: list[MatchGroup] = []
+    unmatched = unchecked = 0
+    for row in rows:
+        unchecked += row["unchecked"]
+        if row["suggested_claim"] is None:
+            unmatched += row["n"]
+        elif row["n"]:
+            title = row["suggested_claim__title"]
+            groups.append(MatchGroup(row["suggested_claim"], title, row["n"]))
+    groups.sort(key=lambda g: (-g.count, g.title, g.claim_pk or 0))
+    return MatchGroups(groups=groups, unmatched=unmatched, unchecked=unchecked)
+
+
+def waiting_like(*, claim: Claim) -> int:
+    """How many waiting reports match ``claim`` best (as last worked out)."""
+    return Sighting.objects.filter(state=Sighting.State.WAITING, suggested_claim=claim).count()
+
+
+def desk_overview(
+    *, page: str | int | None = None, filters: DeskFilters | None = None
+) -> DeskOverview:
+    filters = filters or DeskFilters()
     waiting = (
         Sighting.objects.filter(state=Sighting.State.WAITING)
         .select_related("ward")
         .order_by("-created_at", "-pk")
     )
+    if filters.ward:
+        waiting = waiting.filter(ward__code=filters.ward)
+    if filters.channel:
+        waiting = waiting.filter(channel=filters.channel)
+    if filters.best == "none":
+        waiting = waiting.filter(suggested_at__isnull=False, suggested_claim__isnull=True)
+    elif filters.best:
+        waiting = waiting.filter(suggested_claim_id=int(filters.best))
     counts = claims_by_status()
     shown = Paginator(waiting, WAITING_PER_PAGE).get_page(page)
     # Each report's best match now, so that an officer sees at a glance which reports repeat
@@ -83,6 +182,8 @@ def desk_overview(*, page: str | int | None = None) -> DeskOverview:
         alerts=list(
             Alert.objects.filter(acknowledged_at__isnull=True).select_related("claim", "ward")[:20]
         ),
+        filters=filters,
+        wards=list(Ward.objects.filter(in_use=True).order_by("name")),
     )
 
 

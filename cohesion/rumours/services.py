@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import statistics
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
-from django.db import transaction
-from django.db.models import Min
+from django.db import IntegrityError, transaction
+from django.db.models import Min, Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -329,6 +329,7 @@ def sighting_create(
         )
     if sighting.ward_id:
         transaction.on_commit(lambda: alerts_check(ward=sighting.ward))
+    _suggestions_refresh([sighting.pk])
     return sighting
 
 
@@ -460,6 +461,90 @@ def sightings_decide(
 
 
 # ---------------------------------------------------------------------------------------------
+# Each waiting report's best match, kept for grouping the desk
+
+#: Reports matched together in one batch (one embedding batch, one UPDATE).
+SUGGEST_BATCH = 200
+
+
+def sightings_suggestions_store(
+    rows: Sequence[tuple[Sighting, matching.Suggestion | None]], *, touch_all: bool = False
+) -> int:
+    """Keep each report's best match now as its suggested claim (a suggestion's myth-buster
+    counts as its claim). One UPDATE for the reports whose suggestion changed (all of them with
+    ``touch_all``, which also records that they were looked at now). Returns how many changed.
+
+    Not audited: it is the computer's suggestion, like the language guess, not a decision; an
+    officer's decision about a report is audited when it is made."""
+    now = timezone.now()
+    changed = []
+    for sighting, best in rows:
+        claim_pk = best.claim_pk if best is not None else None
+        score = round(best.score, 4) if best is not None else None
+        same = (
+            sighting.suggested_at is not None
+            and sighting.suggested_claim_id == claim_pk
+            and sighting.suggested_score == score
+        )
+        if same and not touch_all:
+            continue
+        sighting.suggested_claim_id, sighting.suggested_score = claim_pk, score
+        sighting.suggested_at = now
+        changed.append(sighting)
+    if changed:
+        try:
+            with transaction.atomic():
+                Sighting.objects.bulk_update(
+                    changed, ["suggested_claim", "suggested_score", "suggested_at"]
+                )
+        except IntegrityError:
+            # A suggested claim was deleted in the instant between matching and saving: keep
+            # the suggestions as they were; the next look will work them out again.
+            logger.warning("A suggested claim was deleted while suggestions were saved")
+            return 0
+    return len(changed)
+
+
+def sightings_suggest(*, pks: Sequence[int] | None = None, before: datetime | None = None) -> int:
+    """Work out again the best match of the reports waiting for an officer (all of them, or
+    those in ``pks``; with ``before``, only those not looked at since then) and keep it.
+    Returns how many reports were looked at. Batches of :data:`SUGGEST_BATCH`: each is embedded
+    in one go and saved in one UPDATE."""
+    waiting = Sighting.objects.filter(state=Sighting.State.WAITING)
+    if pks is not None:
+        waiting = waiting.filter(pk__in=list(pks))
+    if before is not None:
+        waiting = waiting.filter(Q(suggested_at__isnull=True) | Q(suggested_at__lt=before))
+    todo = list(waiting.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(todo), SUGGEST_BATCH):
+        batch = list(
+            Sighting.objects.filter(pk__in=todo[start : start + SUGGEST_BATCH])
+            .only("pk", "text", "suggested_claim", "suggested_score", "suggested_at")
+            .order_by("pk")
+        )
+        best = matching.best_for_each([s.text for s in batch])
+        sightings_suggestions_store(list(zip(batch, best, strict=True)), touch_all=True)
+    return len(todo)
+
+
+def _suggestions_refresh(pks: Sequence[int] | None = None) -> None:
+    """Once the change commits, have the worker work out again the best match of the waiting
+    reports (those in ``pks``, or all of them after the claims changed)."""
+    from .tasks import rumours_suggest_task  # the tasks module imports this one
+
+    asked = timezone.now().isoformat()
+
+    def enqueue() -> None:
+        try:
+            rumours_suggest_task.enqueue(pks=list(pks) if pks is not None else None, before=asked)
+        except Exception:
+            # Grouping helps; it must never stop a report being saved or a claim being filed.
+            logger.exception("Could not ask the worker to match waiting reports again")
+
+    transaction.on_commit(enqueue)
+
+
+# ---------------------------------------------------------------------------------------------
 # Claims
 
 
@@ -483,6 +568,7 @@ def claim_create(
         )
         if sighting is not None and actor is not None:
             sighting_match(sighting=sighting, claim=claim, actor=actor, via=via)
+    _suggestions_refresh()  # waiting reports may match the new claim best
     return claim
 
 
@@ -502,6 +588,8 @@ def claim_update(*, claim: Claim, before: dict[str, Any], actor: User, via: str 
             audit_record(
                 actor=actor, action=AuditEvent.Action.UPDATE, obj=claim, changes=changes, via=via
             )
+    if {"title", "text"} & set(changes):
+        _suggestions_refresh()  # new words: waiting reports may match another claim best
     return claim
 
 
@@ -567,6 +655,7 @@ def claim_merge(*, claim: Claim, into: Claim, actor: User, via: str = "web") -> 
             via=via,
         )
     transaction.on_commit(lambda: alerts_check(claim=into))
+    _suggestions_refresh()  # reports suggesting the merged claim now suggest the one it joined
     return claim
 
 

@@ -25,7 +25,7 @@ from .forms import (
     RebuttalForm,
     RumourLogForm,
 )
-from .models import Alert, Claim, Rebuttal, Sighting
+from .models import Alert, Channel, Claim, Rebuttal, Sighting
 
 T = TypeVar("T")
 LOG_ROLES = (Role.PARTNER, Role.OFFICER)
@@ -65,17 +65,30 @@ def _desk_page(
     request: HttpRequest,
     *,
     page: str | None,
+    filters: selectors.DeskFilters,
     error: str = "",
     error_on_reports: bool = False,
     chosen: Any = (),
     claim: str = "",
 ) -> HttpResponse:
+    overview = selectors.desk_overview(page=page, filters=filters)
+    # The best matches just worked out for this page are kept, so that the groups below and
+    # the filter by best match agree with what the officer sees (one UPDATE, if any changed).
+    services.sightings_suggestions_store(overview.rows)
+    groups = selectors.match_groups()
     context = {
-        "overview": selectors.desk_overview(page=page),
+        "overview": overview,
+        "groups": groups,
+        "groups_shown": groups.groups[: selectors.GROUPS_SHOWN],
+        "groups_more": max(0, len(groups.groups) - selectors.GROUPS_SHOWN),
+        "best_title": groups.title_of(filters.best),
+        "filter_query": filters.as_query(),
+        "channels": Channel.choices,
         "claim_choices": selectors.open_claims(),
         "error": error,
         "chosen": {str(pk) for pk in chosen},
-        "chosen_claim": claim,
+        # Filtered to the reports that match one claim: that claim is the likely choice.
+        "chosen_claim": claim or (filters.best if filters.best != "none" else ""),
         # The error summary links to the part to fix: the first report's box, or the claim.
         "error_on_reports": error_on_reports,
     }
@@ -84,7 +97,11 @@ def _desk_page(
 
 @role_required(*STAFF_ROLES)
 def desk(request: HttpRequest) -> HttpResponse:
-    return _desk_page(request, page=request.GET.get("page"))
+    return _desk_page(
+        request,
+        page=request.GET.get("page"),
+        filters=selectors.DeskFilters.from_query(request.GET),
+    )
 
 
 @role_required(*STAFF_ROLES)
@@ -94,6 +111,7 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
     claim, or all are set aside. Each is still decided by a person, never by a score."""
     sent_page = request.POST.get("page", "")
     page = sent_page if sent_page.isdigit() else None
+    filters = selectors.DeskFilters.from_query(request.POST)
     raw = request.POST.getlist("reports")
     pks = [int(value) for value in raw if value.isdigit()]
     action = request.POST.get("action", "")
@@ -121,6 +139,7 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
         return _desk_page(
             request,
             page=page,
+            filters=filters,
             error=error,
             error_on_reports=error_on_reports,
             chosen=pks,
@@ -139,7 +158,9 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
     if outcome.refused:
         left = "; ".join(f"report {pk}, because {why}" for pk, why in outcome.refused)
         messages.warning(request, f"Left as they were: {left}.")
-    return redirect(reverse("rumours_staff:desk") + (f"?page={page}" if page else ""))
+    # Back to the same list; the reports just decided have left it, so the page may be fewer.
+    query = "&".join(q for q in (filters.as_query(), f"page={page}" if page else "") if q)
+    return redirect(reverse("rumours_staff:desk") + (f"?{query}" if query else ""))
 
 
 @role_required(*LOG_ROLES)
@@ -382,6 +403,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "picture": selectors.claim_picture(claim=claim),
             "rebuttal": rebuttal,
             "alerts": claim.alerts.filter(acknowledged_at__isnull=True),
+            "waiting_like": selectors.waiting_like(claim=claim),
         },
     )
 

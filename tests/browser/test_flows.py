@@ -299,3 +299,43 @@ def test_an_officer_adds_several_waiting_reports_to_a_claim_at_once(page: Any, d
     assert page.get_by_label(f"Choose report {chosen[0].pk}:").count() == 0
     assert axe_violations(page, "desk after a decision for two reports") == []
     assert not page.problems, page.problems
+
+
+def test_in_a_surge_an_officer_takes_one_group_of_reports_at_once(page: Any, demo: None) -> None:
+    """The desk groups the waiting reports by the claim they match best; the officer opens one
+    group, ticks every report on the page with one box and adds them all to that claim."""
+    from django.core.management import call_command
+
+    from cohesion.rumours.models import Claim, Sighting
+
+    call_command("load_demo_rumours", stdout=io.StringIO())
+    claim = Claim.objects.get(title="Another riot planned in Hanley this weekend")
+    group = set(
+        Sighting.objects.filter(state="waiting", suggested_claim=claim).values_list("pk", flat=True)
+    )
+    assert len(group) >= 4
+    sign_in(page, "officer")
+    visit(page, "/staff/rumours/")
+    assert axe_violations(page, "desk with its groups of waiting reports") == []
+    row = page.locator("tr", has_text=claim.title).first
+    assert row.locator("td").nth(1).inner_text() == str(len(group))
+    submit(
+        page, page.get_by_role("link", name=f"Show them the reports that match “{claim.title}”")
+    )
+    boxes = page.locator("tbody input[name=reports]")
+    assert {int(v) for v in boxes.evaluate_all("els => els.map(e => e.value)")} == group
+    assert page.get_by_label("The claim they repeat").input_value() == str(claim.pk)
+    page.get_by_label("Choose all the reports on this page").check()
+    assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+    submit(page, page.get_by_role("button", name="Add them to the claim"))
+    banner = page.locator(".govuk-notification-banner")
+    assert f"{len(group)} reports are now sightings of “{claim.title}”." in banner.inner_text()
+    assert (
+        set(Sighting.objects.filter(claim=claim, pk__in=group).values_list("pk", flat=True))
+        == group
+    )
+    # Back on the same filtered list, now empty.
+    assert f"best={claim.pk}" in page.url
+    assert "No waiting reports match these filters." in page.locator("main").inner_text()
+    assert axe_violations(page, "desk filtered to one group, after the decision") == []
+    assert not page.problems, page.problems

@@ -282,8 +282,11 @@ def test_pages_take_the_same_number_of_queries_however_many_sightings(
         assert officer_client.get(url).status_code == 200
 
 
-def test_the_daily_task_runs_alerts_measures_and_retention(claims):
+def test_the_daily_task_runs_alerts_measures_retention_and_matching(claims):
     from cohesion.rumours.tasks import rumours_daily_task
 
+    waiting = sighting(text="Migrants have pushed up rents and house prices in Stoke-on-Trent")
     result = rumours_daily_task.enqueue()
-    assert result.return_value == {"alerts": 0, "redacted": 0}
+    assert result.return_value == {"alerts": 0, "redacted": 0, "suggested": 1}
+    waiting.refresh_from_db()
+    assert waiting.suggested_claim == claims["housing"]

@@ -565,13 +565,13 @@ def test_the_desk_lists_waiting_reports_a_page_at_a_time(officer_client, claims)
     html = first.content.decode()
     assert f"Reports waiting for an officer ({waiting})" in html
     assert f"Showing 1 to {WAITING_PER_PAGE}" in html
-    assert 'href="?page=2" rel="next"' in html and 'rel="prev"' not in html
+    assert f'href="{desk}?page=2" rel="next"' in html and 'rel="prev"' not in html
     assert first.context["overview"].waiting.object_list[0] == made[-1]  # newest first
 
     last = officer_client.get(desk, {"page": "2"})
     html = last.content.decode()
     assert f"Showing {WAITING_PER_PAGE + 1} to {waiting}" in html
-    assert 'href="?page=1" rel="prev"' in html and 'rel="next"' not in html
+    assert f'href="{desk}?page=1" rel="prev"' in html and 'rel="next"' not in html
     shown = {s.pk for page in (first, last) for s in page.context["overview"].waiting}
     assert {s.pk for s in made} <= shown  # every report is on one page or the other
 

@@ -157,6 +157,38 @@ WAITING = [
         "Etruria and Hanley",
         "staff",
     ),
+    # The start of a surge: the same call to gather in Hanley, told in other words, in several
+    # wards and places. The desk groups them under the claim they match best.
+    (
+        "Everyone meet outside the Potteries Centre on Saturday, it's going to kick off again",
+        "whatsapp",
+        "Etruria and Hanley",
+        "public",
+    ),
+    (
+        "Heard there's going to be another riot in Hanley this weekend like last summer",
+        "word_of_mouth",
+        "Joiner's Square",
+        "staff",
+    ),
+    (
+        "Lads are saying trouble is planned in Hanley town centre this Saturday",
+        "x",
+        "Hanley Park and Shelton",
+        "public",
+    ),
+    (
+        "Post going round saying get down to Hanley at the weekend and sort them out",
+        "facebook",
+        "Burslem Central",
+        "staff",
+    ),
+    (
+        "Rents in Stoke keep going up and people say it is because of the migrants",
+        "facebook",
+        "Penkhull and Stoke",
+        "public",
+    ),
     # A resident writing in Polish: the desk still suggests the English claim it repeats
     # ("Refugees get council houses before local families").
     (
@@ -294,6 +326,8 @@ class Command(BaseCommand):
                 )
                 made += 1
         alerts = services.alerts_sweep(today=today)
+        # Each waiting report's best match, as the worker works it out for a report sent in.
+        services.sightings_suggest()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {len(CLAIMS)} demo claims, {made} reports, 2 published myth-busters and {len(alerts)} alert{'s' if len(alerts) != 1 else ''}."
