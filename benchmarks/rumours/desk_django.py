@@ -1,6 +1,7 @@
 """Time the rumour desk's suggestions through Django: the index built from the database, then one
 suggestion list per new report (catch-up query, engine search, database check of each result),
-then the desk page listing ``--desk`` waiting reports, each with its best match.
+then the desk page listing ``--desk`` waiting reports, each with its best match, then a surge of
+``--surge`` waiting reports matched again by the worker and grouped on the desk.
 
 It adds N made-up claims to the database it is given, so use a scratch one:
 
@@ -120,6 +121,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--desk", type=int, default=50, help="waiting reports on the desk page (0: skip that part)"
+    )
+    parser.add_argument(
+        "--surge",
+        type=int,
+        default=1000,
+        help="waiting reports to match again, as the worker does when claims change (0: skip)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
@@ -249,7 +256,65 @@ def main() -> None:
     out["new_claim_then_suggested_ms_median"] = round(statistics.median(times), 1)
     if args.desk:
         out.update(desk_page(client, args.desk, args.seed))
+    if args.surge:
+        out.update(surge(client, args.surge, args.seed))
     print(json.dumps(out, indent=2))
+
+
+def surge(client: object, n: int, seed: int) -> dict[str, object]:
+    """A surge: n reports waiting. The worker works out each one's best match again (as after a
+    new claim is filed), first with none of their vectors in memory, then with all of them; then
+    the desk page, which groups every waiting report, unfiltered and filtered to one group."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from cohesion.rumours import services
+    from cohesion.rumours.models import Sighting
+
+    texts = [
+        f"people are saying {t.lower()} (surge {i})"
+        for i, t in enumerate(make_claims(n, seed + 20))
+    ]
+    Sighting.objects.bulk_create(
+        [
+            Sighting(
+                text=t, channel="facebook", seen_on=timezone.localdate(), fingerprint=f"surge-{i}"
+            )
+            for i, t in enumerate(texts)
+        ],
+        batch_size=1000,
+    )
+    waiting = Sighting.objects.filter(state=Sighting.State.WAITING).count()
+    out: dict[str, object] = {"surge_waiting_reports": waiting}
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        services.sightings_suggest()
+        out["rematch_all_waiting_cold_seconds"] = round(time.perf_counter() - start, 1)
+    out["rematch_all_waiting_queries"] = len(queries)
+    start = time.perf_counter()
+    services.sightings_suggest()
+    out["rematch_all_waiting_vectors_in_memory_seconds"] = round(time.perf_counter() - start, 1)
+    matched = Sighting.objects.filter(
+        state=Sighting.State.WAITING, suggested_claim__isnull=False
+    ).count()
+    out["surge_reports_with_a_best_match"] = matched
+    best = (
+        Sighting.objects.filter(state=Sighting.State.WAITING, suggested_claim__isnull=False)
+        .values_list("suggested_claim", flat=True)
+        .first()
+    )
+    for name, query in (("desk_surge", {}), ("desk_surge_one_group", {"best": best})):
+        times = []
+        for _ in range(4):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get("/staff/rumours/", query)  # type: ignore[attr-defined]
+                times.append(time.perf_counter() - start)
+            assert response.status_code == 200
+        out[f"{name}_page_seconds_median"] = round(statistics.median(times[1:]), 3)
+        out[f"{name}_page_queries"] = len(queries)
+    return out
 
 
 def desk_page(client: object, n: int, seed: int) -> dict[str, object]:
