@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from cohesion.core.models import Ward
 from cohesion.text import matching as text_matching
+from cohesion.text.language import LANGUAGE_NAMES
 
 from . import chart, matching, rules
 from .models import Alert, Channel, Claim, Rebuttal, Sighting
@@ -63,15 +64,18 @@ class DeskFilters:
     ward: str = ""  # a ward's code
     channel: str = ""
     best: str = ""  # a claim's number, or "none": reports that match no claim
+    language: str = ""  # the language the words are in (for an officer who reads it)
 
     @classmethod
     def from_query(cls, query: Any) -> DeskFilters:
         best = str(query.get("best", "")).strip()
         channel = str(query.get("channel", "")).strip()
+        language = str(query.get("language", "")).strip()
         return cls(
             ward=str(query.get("ward", "")).strip()[:20],
             channel=channel if channel in Channel.values else "",
             best=best if best == "none" or best.isdigit() else "",
+            language=language if language in LANGUAGE_NAMES else "",
         )
 
     def as_query(self) -> str:
@@ -99,6 +103,7 @@ class DeskOverview:
     alerts: list[Alert]
     filters: DeskFilters
     wards: list[Ward]  # for the filter
+    languages: list[tuple[str, str, int]]  # (code, name, waiting reports) for the filter
 
     @property
     def waiting_count(self) -> int:
@@ -164,6 +169,8 @@ def desk_overview(
         waiting = waiting.filter(ward__code=filters.ward)
     if filters.channel:
         waiting = waiting.filter(channel=filters.channel)
+    if filters.language:
+        waiting = waiting.filter(language=filters.language)
     if filters.best == "none":
         waiting = waiting.filter(suggested_at__isnull=False, suggested_claim__isnull=True)
     elif filters.best:
@@ -184,7 +191,21 @@ def desk_overview(
         ),
         filters=filters,
         wards=list(Ward.objects.filter(in_use=True).order_by("name")),
+        languages=_waiting_languages(),
     )
+
+
+def _waiting_languages() -> list[tuple[str, str, int]]:
+    """The languages waiting reports are in (as guessed, or set by an officer), most first."""
+    counts = (
+        Sighting.objects.filter(state=Sighting.State.WAITING)
+        .exclude(language="")
+        .order_by()
+        .values_list("language")
+        .annotate(n=Count("pk"))
+    )
+    found = [(code, LANGUAGE_NAMES[code], n) for code, n in counts if code in LANGUAGE_NAMES]
+    return sorted(found, key=lambda item: (-item[2], item[1]))
 
 
 def open_claims(limit: int = 300) -> list[Claim]:

@@ -153,10 +153,20 @@ def test_the_desk_groups_every_waiting_report_by_its_best_match(officer_client, 
     assert both.context["overview"].rows == []
     assert "No waiting reports match these filters." in both.content.decode()
 
+    # Language, for an officer who reads it.
+    polish = report("Na grupie piszą, że uchodźcy dostają mieszkania komunalne przed rodzinami")
+    assert polish.language == "pl"
+    by_language = officer_client.get(desk, {"language": "pl"})
+    assert [s.pk for s, _ in by_language.context["overview"].rows] == [polish.pk]
+    assert ("pl", "Polish", 1) in by_language.context["overview"].languages
+    assert '<option value="pl" selected>Polish (1)</option>' in by_language.content.decode()
+
     # Values that mean nothing are ignored rather than refused: the whole list is shown.
-    odd = officer_client.get(desk, {"best": "abc", "channel": "carrier-pigeon"})
+    odd = officer_client.get(
+        desk, {"best": "abc", "channel": "carrier-pigeon", "language": "klingon"}
+    )
     assert odd.status_code == 200 and not odd.context["overview"].filters
-    assert len(odd.context["overview"].rows) == 6
+    assert len(odd.context["overview"].rows) == 7
 
 
 def test_reports_not_matched_yet_are_counted_and_each_page_is_matched_as_shown(
