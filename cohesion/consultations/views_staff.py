@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cohesion.core.audit import audit_record, snapshot
+from cohesion.core.forms import whole_number
 from cohesion.core.jobs import job_create, job_enqueue
 from cohesion.core.models import AuditEvent, Job
 from cohesion.core.permissions import REPORT_ROLES, STAFF_ROLES, request_user, role_required
@@ -542,12 +543,14 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     )
                     return redirect(f"{here}?job={job.pk}")
             elif action == "rename":
-                theme = get_object_or_404(Theme, question=question, pk=request.POST.get("theme"))
+                theme = get_object_or_404(
+                    Theme, question=question, pk=whole_number(request.POST.get("theme"))
+                )
                 services.theme_rename(theme=theme, label=request.POST.get("label", ""), actor=user)
                 messages.success(request, f"The theme is now called “{theme.label}”.")
                 return redirect(here)
             elif action == "merge":
-                ids = [int(i) for i in request.POST.getlist("merge") if i.isdigit()]
+                ids = [n for n in map(whole_number, request.POST.getlist("merge")) if n is not None]
                 chosen = sorted(
                     Theme.objects.filter(question=question, pk__in=ids),
                     key=lambda t: ids.index(t.pk),
@@ -558,18 +561,27 @@ def themes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 )
                 return redirect(here)
             elif action == "split":
-                theme = get_object_or_404(Theme, question=question, pk=request.POST.get("theme"))
-                parts_raw = request.POST.get("parts", "").strip()
-                parts = int(parts_raw) if parts_raw.isdigit() and int(parts_raw) >= 2 else None
+                theme = get_object_or_404(
+                    Theme, question=question, pk=whole_number(request.POST.get("theme"))
+                )
+                asked = whole_number(request.POST.get("parts"))
+                parts = asked if asked is not None and asked >= 2 else None
                 new = services.theme_split(theme=theme, parts=parts, actor=user)
                 messages.success(request, f"The theme has been split into {len(new)}.")
                 return redirect(here)
             elif action == "move":
-                answer = get_object_or_404(Answer, question=question, pk=request.POST.get("answer"))
-                target = get_object_or_404(Theme, question=question, pk=request.POST.get("to"))
-                source = Theme.objects.filter(
-                    question=question, pk=request.POST.get("from") or 0
-                ).first()
+                answer = get_object_or_404(
+                    Answer, question=question, pk=whole_number(request.POST.get("answer"))
+                )
+                target = get_object_or_404(
+                    Theme, question=question, pk=whole_number(request.POST.get("to"))
+                )
+                from_pk = whole_number(request.POST.get("from"))
+                source = (
+                    Theme.objects.filter(question=question, pk=from_pk).first()
+                    if from_pk is not None
+                    else None
+                )
                 services.answer_move(answer=answer, from_theme=source, to_theme=target, actor=user)
                 messages.success(request, f"The answer has been moved to “{target.label}”.")
                 return redirect(here)
@@ -651,8 +663,9 @@ def stance_examples(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         by_pk = {a.pk: a for a in answers}
         changed = 0
         for key, value in request.POST.items():
-            if key.startswith("stance-") and key[7:].isdigit() and int(key[7:]) in by_pk:
-                answer = by_pk[int(key[7:])]
+            number = whole_number(key[7:]) if key.startswith("stance-") else None
+            if number is not None and number in by_pk:
+                answer = by_pk[number]
                 if value != answer.stance_label and value in {"", "agree", "disagree", "unclear"}:
                     services.stance_label_set(answer=answer, label=str(value), actor=user)
                     changed += 1
@@ -716,7 +729,9 @@ def personal_details(request: HttpRequest, slug: str) -> HttpResponse:
             )
         elif action == "edit":
             answer = get_object_or_404(
-                Answer, question__consultation=consultation, pk=request.POST.get("answer")
+                Answer,
+                question__consultation=consultation,
+                pk=whole_number(request.POST.get("answer")),
             )
             services.answer_redaction_set(
                 answer=answer,

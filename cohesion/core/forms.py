@@ -8,6 +8,17 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 
+def whole_number(value: object, *, max_digits: int = 18) -> int | None:
+    """A record's number (or a page's) as sent in a form or a link, or None when it is not one:
+    words, digits of other scripts ("²", which ``str.isdigit`` accepts but ``int`` and the
+    database refuse), a sign, or more digits than any id has. So a tampered or garbled value
+    finds nothing, instead of failing the request."""
+    text = value.strip() if isinstance(value, str) else ""
+    if text and len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 class GovukFormMixin:
     """Give a form GOV.UK markup through crispy-forms-gds, with one submit button."""
 

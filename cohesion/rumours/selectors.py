@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from cohesion.core.forms import whole_number
 from cohesion.core.models import Ward
 from cohesion.text import matching as text_matching
 from cohesion.text.language import LANGUAGE_NAMES
@@ -74,7 +75,7 @@ class DeskFilters:
         return cls(
             ward=str(query.get("ward", "")).strip()[:20],
             channel=channel if channel in Channel.values else "",
-            best=best if best == "none" or best.isdigit() else "",
+            best=best if best == "none" or whole_number(best) is not None else "",
             language=language if language in LANGUAGE_NAMES else "",
         )
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cohesion.core.audit import snapshot
+from cohesion.core.forms import whole_number
 from cohesion.core.models import Role
 from cohesion.core.permissions import STAFF_ROLES, request_user, role_required, user_has_role
 
@@ -110,17 +111,18 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
     """One decision for the reports an officer ticked on the desk: all are sightings of one
     claim, or all are set aside. Each is still decided by a person, never by a score."""
     sent_page = request.POST.get("page", "")
-    page = sent_page if sent_page.isdigit() else None
+    page = sent_page if whole_number(sent_page) is not None else None
     filters = selectors.DeskFilters.from_query(request.POST)
     raw = request.POST.getlist("reports")
-    pks = [int(value) for value in raw if value.isdigit()]
+    pks = [n for n in map(whole_number, raw) if n is not None]
     action = request.POST.get("action", "")
     claim_value = request.POST.get("claim", "")
     claim = None
     error = ""
     # With no report chosen, that is the error to show (the service says so, below).
     if pks and action == "match":
-        claim = Claim.objects.filter(pk=int(claim_value)).first() if claim_value.isdigit() else None
+        number = whole_number(claim_value)
+        claim = Claim.objects.filter(pk=number).first() if number is not None else None
         if not claim_value:
             error = "Choose the claim these reports repeat"
         elif claim is None:
@@ -262,7 +264,8 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("rumours_staff:report_new_claim", pk=sighting.pk)
         else:
             choice = form.cleaned_data["choice"]
-            claim = Claim.objects.filter(pk=int(choice)).first() if choice.isdigit() else None
+            number = whole_number(choice)
+            claim = Claim.objects.filter(pk=number).first() if number is not None else None
             if claim is None:
                 error = "That claim is no longer on file: choose another, or file the report as a new claim"
             else:

@@ -76,6 +76,19 @@ def test_theme_analysis_runs_as_a_task_and_the_officer_edits_the_themes(
     assert sum(t.answers.count() for t in parts) == sum(_counts(question.pk).values())
     assert Answer.objects.filter(question=question, themes__isnull=False).distinct().count() == 60
 
+    # A garbled or tampered number finds nothing (404), rather than failing; nothing changes.
+    before = _counts(question.pk)
+    for sent in (
+        {"action": "rename", "theme": "²", "label": "Changed"},
+        {"action": "split", "theme": "abc", "parts": "2"},
+        {"action": "move", "answer": "-1", "from": "x", "to": other.pk},
+        {"action": "split", "theme": first.pk, "parts": "²"},
+    ):
+        status = officer_client.post(url, sent).status_code
+        assert status == (302 if sent.get("parts") == "²" else 404), sent
+    assert not Theme.objects.filter(question=question, label="Changed").exists()
+    assert sum(_counts(question.pk).values()) == sum(before.values())
+
 
 def test_a_code_frame_maps_answers_to_the_officers_themes(
     officer_client: Client, answered: Consultation, django_capture_on_commit_callbacks: Any

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -44,17 +45,28 @@ def test_repeated_failed_sign_ins_are_throttled_and_logged(make_user: Any) -> No
     locked = client.post(reverse("login"), {"username": "olu", "password": "a-long-test-password"})
     assert locked.status_code == 429
     assert "too many failed attempts" in locked.content.decode()
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN_FAILED, object_repr="olu").count() >= 4
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.SIGN_IN_FAILED, object_repr="olu"
+        ).count()
+        >= 4
+    )
 
 
 def test_sign_in_and_sign_out_are_audited(make_user: Any) -> None:
     make_user(Role.COUNCILLOR, username="chris")
     client = Client()
-    response = client.post(reverse("login"), {"username": "chris", "password": "a-long-test-password"})
+    response = client.post(
+        reverse("login"), {"username": "chris", "password": "a-long-test-password"}
+    )
     assert response.status_code == 302
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_IN, actor__username="chris").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.SIGN_IN, actor__username="chris"
+    ).exists()
     client.post(reverse("logout"))
-    assert AuditEvent.objects.filter(action=AuditEvent.Action.SIGN_OUT, actor__username="chris").exists()
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.SIGN_OUT, actor__username="chris"
+    ).exists()
 
 
 def test_production_settings_pass_the_deploy_check() -> None:
@@ -67,7 +79,11 @@ def test_production_settings_pass_the_deploy_check() -> None:
     env.pop("DATABASE_URL", None)
     result = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -85,3 +101,26 @@ def test_after_sign_in_each_role_lands_where_it_works(make_user: Any) -> None:
         client = Client()
         client.force_login(make_user(role))
         assert client.get(reverse("core:after_sign_in"))["Location"] == url, role
+
+
+@pytest.mark.parametrize(
+    ("sent", "number"),
+    [
+        ("12", 12),
+        (" 7 ", 7),
+        ("0", 0),
+        ("²", None),
+        ("١٢", None),
+        ("-1", None),
+        ("1.5", None),
+        ("abc", None),
+        ("", None),
+        (None, None),
+        ("9" * 19, None),
+        (12, None),
+    ],
+)
+def test_whole_number_takes_only_plain_digits(sent, number):
+    from cohesion.core.forms import whole_number
+
+    assert whole_number(sent) == number

@@ -163,7 +163,7 @@ def test_the_desk_groups_every_waiting_report_by_its_best_match(officer_client, 
 
     # Values that mean nothing are ignored rather than refused: the whole list is shown.
     odd = officer_client.get(
-        desk, {"best": "abc", "channel": "carrier-pigeon", "language": "klingon"}
+        desk, {"best": "²", "channel": "carrier-pigeon", "language": "klingon", "page": "²"}
     )
     assert odd.status_code == 200 and not odd.context["overview"].filters
     assert len(odd.context["overview"].rows) == 7
@@ -230,3 +230,25 @@ def test_a_claim_page_says_how_many_waiting_reports_match_it_best(officer_client
     assert 'Waiting reports like it</dt><dd class="govuk-summary-list__value">None' in (
         other.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"reports": ["²"], "action": "dismiss"},
+        {"reports": ["9" * 40], "action": "dismiss"},
+        {"reports": ["REPORT"], "action": "match", "claim": "²"},
+        {"reports": ["REPORT"], "action": "match", "claim": "-3"},
+    ],
+)
+def test_a_garbled_number_in_a_decision_is_a_clear_error(officer_client, claims, report, sent):
+    waiting = report(HOUSING_WORDS[0])
+    sent = {**sent, "reports": [str(waiting.pk) if r == "REPORT" else r for r in sent["reports"]]}
+    response = officer_client.post(reverse("rumours_staff:reports_decide"), sent)
+    assert response.status_code == 400
+    assert response.context["error"] in {
+        "Choose at least one report",
+        "That claim is no longer on file: choose another",
+    }
+    waiting.refresh_from_db()
+    assert waiting.state == Sighting.State.WAITING
