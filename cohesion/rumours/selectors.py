@@ -59,8 +59,9 @@ GROUPS_SHOWN = 10
 
 @dataclass(frozen=True)
 class DeskFilters:
-    """Which waiting reports the desk lists. Values that name nothing on file are ignored, as
-    a filter link kept from before a claim was merged or a ward renamed should still open."""
+    """Which waiting reports the desk lists. A value of the wrong kind (a channel or language
+    not on the list, a best match that is not a number) is ignored, so the page still opens; a
+    ward or claim no longer on file simply matches no reports."""
 
     ward: str = ""  # a ward's code
     channel: str = ""
@@ -150,6 +151,11 @@ def match_groups() -> MatchGroups:
             groups.append(MatchGroup(row["suggested_claim"], title, row["n"]))
     groups.sort(key=lambda g: (-g.count, g.title, g.claim_pk or 0))
     return MatchGroups(groups=groups, unmatched=unmatched, unchecked=unchecked)
+
+
+def claim_title(pk: int) -> str:
+    """A claim's title ("" if it is not on file)."""
+    return Claim.objects.filter(pk=pk).values_list("title", flat=True).first() or ""
 
 
 def waiting_like(*, claim: Claim) -> int:

@@ -77,12 +77,20 @@ def _desk_page(
     # the filter by best match agree with what the officer sees (one UPDATE, if any changed).
     services.sightings_suggestions_store(overview.rows)
     groups = selectors.match_groups()
+    best_title = groups.title_of(filters.best)
+    # The claim filtered to may have no waiting reports left (an officer has just decided
+    # them): it stays named and chosen, so that the filter shown is the filter applied.
+    best_emptied = False
+    if filters.best.isdigit() and not best_title:
+        best_title = selectors.claim_title(int(filters.best))
+        best_emptied = bool(best_title)
     context = {
         "overview": overview,
         "groups": groups,
         "groups_shown": groups.groups[: selectors.GROUPS_SHOWN],
         "groups_more": max(0, len(groups.groups) - selectors.GROUPS_SHOWN),
-        "best_title": groups.title_of(filters.best),
+        "best_title": best_title,
+        "best_emptied": best_emptied,
         "filter_query": filters.as_query(),
         "channels": Channel.choices,
         "claim_choices": selectors.open_claims(),

@@ -218,6 +218,20 @@ def test_deciding_from_a_filtered_list_comes_back_to_it(officer_client, claims, 
     assert error.context["overview"].filters.best == str(housing)
     assert {s.pk for s, _ in error.context["overview"].rows} == {made[1].pk, made[2].pk}
 
+    # Once the whole group is decided, the list it leaves is empty, and still says which
+    # filter is applied.
+    officer_client.post(
+        reverse("rumours_staff:reports_decide"),
+        {"reports": [str(s.pk) for s in made[1:]], "action": "match", "claim": str(housing)},
+    )
+    emptied = officer_client.get(reverse("rumours_staff:desk"), {"best": str(housing)})
+    html = emptied.content.decode()
+    assert "No waiting reports match these filters." in html
+    assert (
+        f'<option value="{housing}" selected>Migrants pushed up housing costs (0)</option>' in html
+    )
+    assert "Their best match is “Migrants pushed up housing costs”" in html
+
 
 def test_a_claim_page_says_how_many_waiting_reports_match_it_best(officer_client, claims, report):
     for text in HOUSING_WORDS[:2]:
