@@ -238,6 +238,12 @@ class Sighting(models.Model):
         return self.language if self.language != "en" else ""
 
     @property
+    def decision_key(self) -> str:
+        """The officer's decision as a page shows it ("matched:12", "dismissed:"), so that an
+        undo sent from a stale page can be recognised."""
+        return f"{self.state}:{self.claim_id or ''}"
+
+    @property
     def language_name(self) -> str:
         return name_of_language(self.language or None)
 

@@ -419,6 +419,36 @@ def sighting_dismiss(*, sighting: Sighting, actor: User, via: str = "web") -> Si
     )
 
 
+def sighting_reopen(
+    *, sighting: Sighting, actor: User, shown: str | None = None, via: str = "web"
+) -> Sighting:
+    """Undo an officer's decision: the report goes back to the waiting reports, leaving the
+    claim it was a sighting of (or no longer set aside), to be decided again. ``shown`` is the
+    decision the officer saw (:attr:`Sighting.decision_key`): if it has changed since the page
+    was shown, nothing is undone, so that a stale page cannot undo another officer's decision."""
+
+    def refuse(row: Sighting) -> str:
+        if row.state == Sighting.State.WAITING:
+            return "This report is already waiting for an officer"
+        if shown is not None and row.decision_key != shown:
+            return "Another officer has changed the decision on this report since you opened it"
+        return ""
+
+    reopened = _sighting_update(
+        sighting=sighting,
+        actor=actor,
+        via=via,
+        refuse=refuse,
+        state=Sighting.State.WAITING,
+        claim=None,
+        match_score=None,
+        confirmed_by=None,
+        confirmed_at=None,
+    )
+    _suggestions_refresh([reopened.pk])
+    return reopened
+
+
 #: The most reports one bulk decision takes (two pages of the desk).
 BULK_MAX = 100
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/new-claim/", views.report_new_claim, name="report_new_claim"),
     path("reports/<int:pk>/set-aside/", views.report_dismiss, name="report_dismiss"),
+    path("reports/<int:pk>/put-back/", views.report_reopen, name="report_reopen"),
     path("reports/<int:pk>/language/", views.report_language, name="report_language"),
     path("reports/<int:pk>/screenshot/", views.report_screenshot, name="report_screenshot"),
     path("claims/", views.claim_list, name="claim_list"),

@@ -157,14 +157,14 @@ def reports_decide(request: HttpRequest) -> HttpResponse:
         )
     n = len(outcome.done)
     reports = "1 report" if n == 1 else f"{n} reports"
+    undo = " To undo one, open it and put it back with the waiting reports."
     if n and claim is not None:
         claim_now = outcome.done[0].claim or claim
         what = "is now a sighting" if n == 1 else "are now sightings"
-        messages.success(request, f"{reports} {what} of “{claim_now.title}”.")
+        messages.success(request, f"{reports} {what} of “{claim_now.title}”.{undo}")
     elif n:
-        messages.success(
-            request, f"{reports} {'was' if n == 1 else 'were'} set aside as not rumours."
-        )
+        were = "was" if n == 1 else "were"
+        messages.success(request, f"{reports} {were} set aside as not rumours.{undo}")
     if outcome.refused:
         left = "; ".join(f"report {pk}, because {why}" for pk, why in outcome.refused)
         messages.warning(request, f"Left as they were: {left}.")
@@ -356,6 +356,25 @@ def report_language(request: HttpRequest, pk: int) -> HttpResponse:
         quote=sighting.text,
         quote_lang=sighting.other_language,
     )
+
+
+@role_required(*STAFF_ROLES)
+@require_POST
+def report_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a decision (a mistake, perhaps in a decision for many reports): the report waits
+    for an officer again."""
+    sighting = _sighting(pk)
+    try:
+        services.sighting_reopen(
+            sighting=sighting, actor=request_user(request), shown=request.POST.get("shown", "")
+        )
+    except services.RumourError as exc:
+        messages.error(request, f"{exc}. Nothing was changed.")
+    else:
+        messages.success(
+            request, "The report is back with the waiting reports. Decide again below."
+        )
+    return redirect("rumours_staff:report", pk=pk)
 
 
 @role_required(*STAFF_ROLES)

@@ -266,3 +266,55 @@ def test_a_garbled_number_in_a_decision_is_a_clear_error(officer_client, claims,
     }
     waiting.refresh_from_db()
     assert waiting.state == Sighting.State.WAITING
+
+
+def test_an_officer_puts_a_decided_report_back_with_the_waiting_reports(
+    officer_client, officer, claims, report, committed
+):
+    """A mistake, perhaps in a decision for many reports, can be undone: the report leaves its
+    claim and waits again, audited; a stale page cannot undo another officer's decision."""
+    from cohesion.core.models import AuditEvent
+
+    wrong = report(HOUSING_WORDS[0])
+    services.sighting_match(sighting=wrong, claim=claims["buses"], actor=officer)
+    wrong.refresh_from_db()
+    page = officer_client.get(reverse("rumours_staff:report", args=[wrong.pk])).content.decode()
+    assert "This report is a sighting of" in page and "Put it back with the waiting reports" in page
+    assert 'name="shown" value="matched:{}"'.format(claims["buses"].pk) in page
+    url = reverse("rumours_staff:report_reopen", args=[wrong.pk])
+    response = committed(officer_client.post, path=url, data={"shown": wrong.decision_key})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("rumours_staff:report", args=[wrong.pk])
+    wrong.refresh_from_db()
+    assert wrong.state == Sighting.State.WAITING and wrong.claim is None
+    assert wrong.confirmed_by is None and wrong.confirmed_at is None and wrong.match_score is None
+    assert wrong.suggested_claim == claims["housing"]  # matched again, ready for the desk
+    event = AuditEvent.objects.filter(object_id=str(wrong.pk), action="update").latest("pk")
+    assert event.changes["state"] == ["matched", "waiting"]
+    assert event.changes["claim"] == [claims["buses"].pk, None]
+    assert not claims["buses"].sightings.filter(pk=wrong.pk).exists()
+    after = officer_client.get(reverse("rumours_staff:report", args=[wrong.pk])).content.decode()
+    assert "The report is back with the waiting reports." in after
+    assert "Is this a claim we already have?" in after
+
+    # Already waiting: nothing to undo, and it says so.
+    again = officer_client.post(url, {"shown": "matched:1"}, follow=True)
+    assert "This report is already waiting for an officer. Nothing was changed." in (
+        again.content.decode()
+    )
+
+    # Set aside by mistake: back too.
+    services.sighting_dismiss(sighting=wrong, actor=officer)
+    wrong.refresh_from_db()
+    officer_client.post(url, {"shown": wrong.decision_key})
+    wrong.refresh_from_db()
+    assert wrong.state == Sighting.State.WAITING
+
+    # A page shown before another officer decided differently cannot undo that decision.
+    services.sighting_match(sighting=wrong, claim=claims["housing"], actor=officer)
+    stale = officer_client.post(url, {"shown": "dismissed:"}, follow=True)
+    assert "Another officer has changed the decision on this report since you opened it" in (
+        stale.content.decode()
+    )
+    wrong.refresh_from_db()
+    assert wrong.state == Sighting.State.MATCHED and wrong.claim == claims["housing"]

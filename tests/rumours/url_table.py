@@ -32,6 +32,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "rumours_staff:report": STAFF,  # personal data: officers only, each look audited
     "rumours_staff:report_new_claim": STAFF,
     "rumours_staff:report_dismiss": STAFF_POST_ONLY,
+    "rumours_staff:report_reopen": STAFF_POST_ONLY,
     "rumours_staff:report_language": STAFF,
     "rumours_staff:reports_decide": STAFF_POST_ONLY,
     "rumours_staff:report_screenshot": STAFF,
@@ -92,6 +93,7 @@ def world_kwargs(
         "rumours_staff:report": on_report,
         "rumours_staff:report_new_claim": on_report,
         "rumours_staff:report_dismiss": on_report,
+        "rumours_staff:report_reopen": on_report,
         "rumours_staff:report_language": on_report,
         "rumours_staff:report_screenshot": on_report,
         "rumours_staff:claim": on_claim,
