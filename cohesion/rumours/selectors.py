@@ -95,6 +95,7 @@ class MatchGroup:
     claim_pk: int | None
     title: str
     count: int
+    strong: int = 0  # of them, how many match it strongly (the engine's "strong" band)
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ def match_groups() -> MatchGroups:
         .annotate(
             n=Count("pk", filter=Q(suggested_at__isnull=False)),
             unchecked=Count("pk", filter=Q(suggested_at__isnull=True)),
+            strong=Count("pk", filter=Q(suggested_score__gte=text_matching.STRONG)),
         )
     )
     groups: list[MatchGroup] = []
@@ -148,7 +150,7 @@ def match_groups() -> MatchGroups:
             unmatched += row["n"]
         elif row["n"]:
             title = row["suggested_claim__title"]
-            groups.append(MatchGroup(row["suggested_claim"], title, row["n"]))
+            groups.append(MatchGroup(row["suggested_claim"], title, row["n"], row["strong"]))
     groups.sort(key=lambda g: (-g.count, g.title, g.claim_pk or 0))
     return MatchGroups(groups=groups, unmatched=unmatched, unchecked=unchecked)
 

@@ -123,6 +123,7 @@ def test_the_desk_groups_every_waiting_report_by_its_best_match(officer_client, 
     groups = response.context["groups"]
     counts = {g.claim_pk: g.count for g in groups.groups}
     assert counts == {claims["housing"].pk: 3, claims["mosque"].pk: 1}
+    assert groups.groups[0].strong == 3  # all three score 0.6 or more
     assert groups.groups[0].claim_pk == claims["housing"].pk  # most reports first
     assert groups.unmatched == 1 and groups.unchecked == 0 and groups.total == 5
     html = response.content.decode()
@@ -318,3 +319,19 @@ def test_an_officer_puts_a_decided_report_back_with_the_waiting_reports(
     )
     wrong.refresh_from_db()
     assert wrong.state == Sighting.State.MATCHED and wrong.claim == claims["housing"]
+
+
+def test_groups_count_their_strong_matches(claims):
+    now = timezone.now()
+    for n, score in enumerate([0.85, 0.61, 0.6, 0.59, 0.31]):
+        sighting(
+            text=f"report {n}",
+            fingerprint=f"s{n}",
+            suggested_claim=claims["mosque"],
+            suggested_score=score,
+            suggested_at=now,
+        )
+    sighting(text="not matched yet", fingerprint="u")
+    groups = selectors.match_groups()
+    assert [(g.claim_pk, g.count, g.strong) for g in groups.groups] == [(claims["mosque"].pk, 5, 3)]
+    assert groups.unchecked == 1 and groups.unmatched == 0 and groups.total == 6
