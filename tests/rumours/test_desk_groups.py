@@ -335,3 +335,20 @@ def test_groups_count_their_strong_matches(claims):
     groups = selectors.match_groups()
     assert [(g.claim_pk, g.count, g.strong) for g in groups.groups] == [(claims["mosque"].pk, 5, 3)]
     assert groups.unchecked == 1 and groups.unmatched == 0 and groups.total == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_deleted_while_suggestions_are_saved_loses_nothing(claims, caplog):
+    """The claim a report was just matched to is deleted before the suggestion is saved: the
+    save is refused by the database, caught, and the reports keep what they had."""
+    from cohesion.rumours.matching import Suggestion
+
+    kept = sighting(text=HOUSING_WORDS[0], fingerprint="k")
+    services.sightings_suggestions_store([(kept, None)], touch_all=True)
+    gone = Claim.objects.create(title="Soon deleted", text="A claim deleted in the meantime")
+    best = Suggestion("claim", gone.pk, gone.pk, gone.title, gone.text, 0.9, "strong", "", "")
+    gone.delete()
+    assert services.sightings_suggestions_store([(kept, best)]) == 0
+    kept.refresh_from_db()
+    assert kept.suggested_claim is None and kept.suggested_at is not None
+    assert "A suggested claim was deleted while suggestions were saved" in caplog.text
