@@ -3,7 +3,7 @@ wards and their neighbours from a GeoJSON file."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.db import models, transaction
@@ -43,6 +43,30 @@ def record_update(
         audit_record(
             actor=actor, action=AuditEvent.Action.UPDATE, obj=obj, changes=changes, via=via
         )
+    return obj
+
+
+def record_fields_update(
+    *,
+    obj: models.Model,
+    fields: Mapping[str, Any],
+    actor: User | None,
+    via: str = "web",
+    snapshot_of: Callable[[Any], dict[str, Any]] = snapshot,
+) -> models.Model:
+    """Set ``fields`` on a record, save only those, and audit what changed. ``snapshot_of``
+    gives the record as the audit log sees it (a model may keep personal data out of it)."""
+    before = snapshot_of(obj)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.save(update_fields=list(fields))
+    audit_record(
+        actor=actor,
+        action=AuditEvent.Action.UPDATE,
+        obj=obj,
+        changes=diff(before, snapshot_of(obj)),
+        via=via,
+    )
     return obj
 
 

@@ -25,7 +25,7 @@ from django.utils.text import slugify
 
 from cohesion.core.audit import audit_record, client_ip, diff, snapshot
 from cohesion.core.models import AuditEvent, Role, User, Ward
-from cohesion.core.services import record_update
+from cohesion.core.services import record_fields_update, record_update
 from cohesion.strategy.models import Measure, Observation
 from cohesion.strategy.periods import parse_period
 from cohesion.strategy.services import (
@@ -107,16 +107,8 @@ def _sighting_update(
         reason = refuse(locked) if refuse is not None else ""
         if reason:
             raise RumourError(reason)
-        before = _audit_snapshot(locked)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=list(fields))
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
-            obj=locked,
-            changes=diff(before, _audit_snapshot(locked)),
-            via=via,
+        record_fields_update(
+            obj=locked, fields=fields, actor=actor, via=via, snapshot_of=_audit_snapshot
         )
     return locked
 

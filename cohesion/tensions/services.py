@@ -27,7 +27,7 @@ from django.utils import timezone
 from cohesion.core.audit import audit_record, diff, snapshot
 from cohesion.core.jobs import job_finish, job_progress
 from cohesion.core.models import AuditEvent, Organisation, Role, User, Ward
-from cohesion.core.services import ward_replaced_message
+from cohesion.core.services import record_fields_update, ward_replaced_message
 from cohesion.strategy.services import ImportFileError, decode_upload, import_rows_run
 
 from .models import (
@@ -813,17 +813,7 @@ def alerts_email(*, alerts: list[Alert]) -> int:
 
 
 def _alert_update(*, alert: Alert, actor: User, fields: dict[str, Any], via: str) -> Alert:
-    before = snapshot(alert)
-    for name, value in fields.items():
-        setattr(alert, name, value)
-    alert.save(update_fields=list(fields))
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
-        obj=alert,
-        changes=diff(before, snapshot(alert)),
-        via=via,
-    )
+    record_fields_update(obj=alert, fields=fields, actor=actor, via=via)
     return alert
 
 
