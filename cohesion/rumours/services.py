@@ -344,34 +344,45 @@ def _claim_touch(claim: Claim) -> None:
     claim.save(update_fields=["updated_at"])
 
 
+def _claim_current(claim: Claim) -> Claim:
+    """``claim``, or the claim it has been merged into (perhaps since the page was shown)."""
+    merged_into = Claim.objects.filter(pk=claim.pk).values_list("merged_into", flat=True).first()
+    return Claim.objects.get(pk=merged_into) if merged_into is not None else claim
+
+
+def _sighting_join(
+    *, sighting: Sighting, claim: Claim, actor: User, score: float | None, via: str
+) -> Sighting:
+    """The locked, audited write that makes a report a sighting of ``claim``. Refused if, perhaps
+    since the page was shown, it was set aside or joined to another claim. The caller touches
+    the claim and checks its alerts (once, however many reports it joins)."""
+    return _sighting_update(
+        sighting=sighting,
+        actor=actor,
+        via=via,
+        refuse=lambda row: (
+            "This report was set aside. It cannot be joined to a claim"
+            if row.state == Sighting.State.DISMISSED
+            else "An officer has already joined this report to another claim"
+            if row.state == Sighting.State.MATCHED and row.claim_id != claim.pk
+            else ""
+        ),
+        claim=claim,
+        state=Sighting.State.MATCHED,
+        match_score=score,
+        confirmed_by=actor,
+        confirmed_at=timezone.now(),
+    )
+
+
 def sighting_match(
     *, sighting: Sighting, claim: Claim, actor: User, score: float | None = None, via: str = "web"
 ) -> Sighting:
-    """An officer confirms the report says the same as ``claim``: it becomes a sighting of it.
-
-    Refused if, perhaps since the page was shown, it was set aside or joined to another claim."""
-    # A claim merged into another (perhaps since the page was shown): the report joins that one.
-    merged_into = Claim.objects.filter(pk=claim.pk).values_list("merged_into", flat=True).first()
-    if merged_into is not None:
-        claim = Claim.objects.get(pk=merged_into)
+    """An officer confirms the report says the same as ``claim``: it becomes a sighting of it
+    (of the claim it was merged into, if it has been). Refused as :func:`_sighting_join` says."""
+    claim = _claim_current(claim)
     with transaction.atomic():
-        locked = _sighting_update(
-            sighting=sighting,
-            actor=actor,
-            via=via,
-            refuse=lambda row: (
-                "This report was set aside. It cannot be joined to a claim"
-                if row.state == Sighting.State.DISMISSED
-                else "An officer has already joined this report to another claim"
-                if row.state == Sighting.State.MATCHED and row.claim_id != claim.pk
-                else ""
-            ),
-            claim=claim,
-            state=Sighting.State.MATCHED,
-            match_score=score,
-            confirmed_by=actor,
-            confirmed_at=timezone.now(),
-        )
+        locked = _sighting_join(sighting=sighting, claim=claim, actor=actor, score=score, via=via)
         _claim_touch(claim)
     transaction.on_commit(lambda: alerts_check(claim=claim))
     return locked
@@ -462,6 +473,8 @@ def sightings_decide(
     if len(set(pks)) > BULK_MAX:
         raise RumourError(f"Choose {BULK_MAX} reports or fewer at a time")
     found = Sighting.objects.in_bulk(sorted(set(pks)))
+    # The claim is looked up, touched and checked for a sudden rise once, not once a report.
+    target = _claim_current(claim) if claim is not None else None
     done: list[Sighting] = []
     refused: list[tuple[int, str]] = []
     for pk in sorted(set(pks)):
@@ -473,12 +486,19 @@ def sightings_decide(
             refused.append((pk, "an officer has already dealt with it"))
             continue
         try:
-            if claim is None:
+            if target is None:
                 done.append(sighting_dismiss(sighting=sighting, actor=actor, via=via))
             else:
-                done.append(sighting_match(sighting=sighting, claim=claim, actor=actor, via=via))
+                done.append(
+                    _sighting_join(
+                        sighting=sighting, claim=target, actor=actor, score=None, via=via
+                    )
+                )
         except RumourError as exc:
             refused.append((pk, str(exc)[0].lower() + str(exc)[1:]))
+    if target is not None and done:
+        _claim_touch(target)
+        transaction.on_commit(lambda: alerts_check(claim=target))
     return BulkOutcome(done=done, refused=refused)
 
 

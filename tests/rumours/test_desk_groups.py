@@ -352,3 +352,28 @@ def test_a_claim_deleted_while_suggestions_are_saved_loses_nothing(claims, caplo
     kept.refresh_from_db()
     assert kept.suggested_claim is None and kept.suggested_at is not None
     assert "A suggested claim was deleted while suggestions were saved" in caplog.text
+
+
+def test_one_decision_for_many_reports_checks_the_claim_for_a_sudden_rise_once(
+    claims, officer, django_capture_on_commit_callbacks
+):
+    """Twelve reports joined to a quiet claim at once are a sudden rise: one alert is raised, the
+    claim is marked as active, and the claim is looked at once, not once a report."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cohesion.rumours.models import Alert
+
+    mosque = claims["mosque"]
+    before = Claim.objects.get(pk=mosque.pk).updated_at
+    made = [sighting(text=f"mosque report {n}", fingerprint=f"m{n}") for n in range(12)]
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outcome = services.sightings_decide(pks=[s.pk for s in made], claim=mosque, actor=officer)
+    assert len(outcome.done) == 12 and not outcome.refused
+    assert Alert.objects.filter(claim=mosque).count() == 1
+    assert Claim.objects.get(pk=mosque.pk).updated_at > before
+    claim_reads = [q for q in queries.captured_queries if 'FROM "rumours_claim"' in q["sql"]]
+    assert len(claim_reads) <= 2  # the merged-into check, once
