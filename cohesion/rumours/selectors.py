@@ -80,6 +80,11 @@ class DeskFilters:
             language=language if language in LANGUAGE_NAMES else "",
         )
 
+    @property
+    def best_claim_pk(self) -> int | None:
+        """The claim whose group is listed (None: any claim, or "none")."""
+        return whole_number(self.best)
+
     def as_query(self) -> str:
         """The filters as a query string, for links to other pages of the same list."""
         return urlencode({k: v for k, v in vars(self).items() if v})
@@ -90,9 +95,9 @@ class DeskFilters:
 
 @dataclass(frozen=True)
 class MatchGroup:
-    """Waiting reports whose best match is one claim (``claim_pk`` None: no claim matches)."""
+    """Waiting reports whose best match is one claim."""
 
-    claim_pk: int | None
+    claim_pk: int
     title: str
     count: int
     strong: int = 0  # of them, how many match it strongly (the engine's "strong" band)
@@ -125,9 +130,9 @@ class MatchGroups:
     def total(self) -> int:
         return sum(g.count for g in self.groups) + self.unmatched + self.unchecked
 
-    def title_of(self, best: str) -> str:
-        """The title of the claim ``best`` names, if waiting reports match it."""
-        return next((g.title for g in self.groups if str(g.claim_pk) == best), "")
+    def title_of(self, claim_pk: int | None) -> str:
+        """The title of the claim ``claim_pk``, if waiting reports match it best."""
+        return next((g.title for g in self.groups if g.claim_pk == claim_pk), "")
 
 
 def match_groups() -> MatchGroups:
@@ -151,7 +156,7 @@ def match_groups() -> MatchGroups:
         elif row["n"]:
             title = row["suggested_claim__title"]
             groups.append(MatchGroup(row["suggested_claim"], title, row["n"], row["strong"]))
-    groups.sort(key=lambda g: (-g.count, g.title, g.claim_pk or 0))
+    groups.sort(key=lambda g: (-g.count, g.title, g.claim_pk))
     return MatchGroups(groups=groups, unmatched=unmatched, unchecked=unchecked)
 
 
@@ -182,8 +187,8 @@ def desk_overview(
         waiting = waiting.filter(language=filters.language)
     if filters.best == "none":
         waiting = waiting.filter(suggested_at__isnull=False, suggested_claim__isnull=True)
-    elif filters.best:
-        waiting = waiting.filter(suggested_claim_id=int(filters.best))
+    elif filters.best_claim_pk is not None:
+        waiting = waiting.filter(suggested_claim_id=filters.best_claim_pk)
     counts = claims_by_status()
     shown = Paginator(waiting, WAITING_PER_PAGE).get_page(page)
     # Each report's best match now, so that an officer sees at a glance which reports repeat

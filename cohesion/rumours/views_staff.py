@@ -77,12 +77,12 @@ def _desk_page(
     # the filter by best match agree with what the officer sees (one UPDATE, if any changed).
     services.sightings_suggestions_store(overview.rows)
     groups = selectors.match_groups()
-    best_title = groups.title_of(filters.best)
+    best_title = groups.title_of(filters.best_claim_pk)
     # The claim filtered to may have no waiting reports left (an officer has just decided
     # them): it stays named and chosen, so that the filter shown is the filter applied.
     best_emptied = False
-    if filters.best.isdigit() and not best_title:
-        best_title = selectors.claim_title(int(filters.best))
+    if filters.best_claim_pk is not None and not best_title:
+        best_title = selectors.claim_title(filters.best_claim_pk)
         best_emptied = bool(best_title)
     context = {
         "overview": overview,
@@ -97,7 +97,7 @@ def _desk_page(
         "error": error,
         "chosen": {str(pk) for pk in chosen},
         # Filtered to the reports that match one claim: that claim is the likely choice.
-        "chosen_claim": claim or (filters.best if filters.best != "none" else ""),
+        "chosen_claim": claim or str(filters.best_claim_pk or ""),
         # The error summary links to the part to fix: the first report's box, or the claim.
         "error_on_reports": error_on_reports,
     }
