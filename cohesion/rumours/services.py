@@ -793,15 +793,10 @@ def _rebuttal_published_set(
     *, rebuttal: Rebuttal, published_at: datetime | None, actor: User, via: str
 ) -> None:
     """Publish (a time) or withdraw (None) a rebuttal, and audit the change."""
-    before = snapshot(rebuttal)
-    rebuttal.published_at = published_at
-    rebuttal.updated_at = published_at or timezone.now()
-    rebuttal.save(update_fields=["published_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditEvent.Action.UPDATE,
+    record_fields_update(
         obj=rebuttal,
-        changes=diff(before, snapshot(rebuttal)),
+        fields={"published_at": published_at, "updated_at": published_at or timezone.now()},
+        actor=actor,
         via=via,
     )
 

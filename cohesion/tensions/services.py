@@ -24,7 +24,7 @@ from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
 
-from cohesion.core.audit import audit_record, diff, snapshot
+from cohesion.core.audit import audit_record, snapshot
 from cohesion.core.jobs import job_finish, job_progress
 from cohesion.core.models import AuditEvent, Organisation, Role, User, Ward
 from cohesion.core.services import record_fields_update, ward_replaced_message
@@ -896,17 +896,15 @@ def ward_level_set(
                 via=via,
             )
             return record
-        before = snapshot(existing)
-        existing.level = level
-        existing.reason = reason.strip()
-        existing.set_by = actor
-        existing.set_at = timezone.now()
-        existing.save()
-        audit_record(
-            actor=actor,
-            action=AuditEvent.Action.UPDATE,
+        record_fields_update(
             obj=existing,
-            changes=diff(before, snapshot(existing)),
+            fields={
+                "level": level,
+                "reason": reason.strip(),
+                "set_by": actor,
+                "set_at": timezone.now(),
+            },
+            actor=actor,
             via=via,
         )
         return existing
