@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cohesion.api import views as api_views
 from cohesion.api.api import api
 from cohesion.core import views as core_views
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("staff/rumours/", include("cohesion.rumours.urls_staff", namespace="rumours_staff")),
     path("accounts/sign-in/", core_views.sign_in, name="login"),
     path("accounts/sign-out/", core_views.sign_out, name="logout"),
+    path("api/docs", api_views.docs, name="api_docs"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Schema, Status
-from ninja.errors import HttpError, ValidationError
+from ninja import Field, NinjaAPI, Path, Query, Schema, Status
+from ninja.errors import ValidationError
 from ninja.security import HttpBearer, django_auth
 
+from cohesion.api.common import ErrorOut, api_user
 from cohesion.core import disclosure
 from cohesion.core.models import Role, User, Ward
 from cohesion.core.permissions import STAFF_ROLES
 from cohesion.core.tokens import api_token_authenticate
 from cohesion.strategy import services
-from cohesion.strategy.models import Measure, Observation
+from cohesion.strategy.models import (
+    DIRECTION_CHOICES,
+    KIND_CHOICES,
+    STATUS_CHOICES,
+    Measure,
+    Observation,
+)
 from cohesion.strategy.selectors import disclosure_counts
 
 
@@ -35,23 +42,19 @@ class TokenAuth(HttpBearer):
 
 
 def _signed_in_partner_or_staff(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        user = request.user
-    if not isinstance(user, User) or not user.has_role(Role.PARTNER, Role.COUNCILLOR, Role.OFFICER):
-        raise HttpError(403, "Your role does not allow this.")
-    return user
+    return api_user(request, Role.PARTNER, Role.COUNCILLOR, Role.OFFICER)
 
 
 api = NinjaAPI(
     title="Cohesion API",
     version="1.0",
     description=(
-        "Read and write the strategy's measures and their figures. Partner systems authenticate "
-        "with a bearer token; the browser uses its signed-in session (with the CSRF token)."
+        "Your organisation's own systems can send us rumour reports, tension reports and figures "
+        "for the strategy's measures, and read wards, measures, myth-busters and consultation "
+        "results. Systems send a token; a signed-in browser uses its session and CSRF token."
     ),
     auth=[TokenAuth(), django_auth],
-    docs_url="/docs",
+    docs_url=None,  # the reference page is our own: cohesion.api.views.docs
     urls_namespace="api",
 )
 
@@ -80,30 +83,39 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> Any:
 
 
 class WardOut(Schema):
-    code: str = Field(description="ONS GSS code")
-    name: str
-    population: int | None
+    code: str = Field(description="The ward's ONS code (GSS), such as E05008315")
+    name: str = Field(description="The ward's name")
+    population: int | None = Field(description="How many people live there, when known")
+
+
+MeasureSlug = Annotated[str, Path(description="The measure's slug, from the list of measures")]
+
+
+def _one_of(choices: Any) -> str:
+    return "One of: " + "; ".join(f"{value} ({label.lower()})" for value, label in choices)
 
 
 class MeasureOut(Schema):
-    slug: str
-    title: str
-    definition: str
-    kind: str
-    unit: str
-    direction: str
-    level: str
-    frequency: str
-    source: str
-    baseline_value: float
-    baseline_date: date
-    target_value: float
-    target_date: date
-    status: str
-    status_reason: str
-    latest_value: float | None
-    latest_period_end: date | None
-    priorities: list[int]
+    slug: str = Field(description="The measure's name in web addresses")
+    title: str = Field(description="What it measures, in a few words")
+    definition: str = Field(description="Exactly what is counted")
+    kind: str = Field(description=_one_of(KIND_CHOICES))
+    unit: str = Field(description='Such as "%" or "per 1,000 residents"')
+    direction: str = Field(description=_one_of(DIRECTION_CHOICES))
+    level: str = Field(description=_one_of(Measure.Level.choices))
+    frequency: str = Field(description=_one_of(Measure.Frequency.choices))
+    source: str = Field(description="Where the figures come from")
+    baseline_value: float = Field(description="The figure at the start")
+    baseline_date: date = Field(description="When the baseline was measured")
+    target_value: float = Field(description="The figure the strategy aims for")
+    target_date: date = Field(description="When it aims to get there")
+    status: str = Field(description=_one_of(STATUS_CHOICES))
+    status_reason: str = Field(description="Why it has that status, in plain English")
+    latest_value: float | None = Field(
+        description="The newest figure, which the status is based on"
+    )
+    latest_period_end: date | None = Field(description="The last day of that figure's period")
+    priorities: list[int] = Field(description="The numbers of the priorities it belongs to")
 
     @staticmethod
     def resolve_priorities(obj: Measure) -> list[int]:
@@ -111,52 +123,58 @@ class MeasureOut(Schema):
 
 
 class ObservationOut(Schema):
-    id: int
-    ward_code: str | None
-    period: str
-    period_start: date
-    period_end: date
+    id: int = Field(description="The figure's number")
+    ward_code: str | None = Field(description="Its ward, or null for the whole city")
+    period: str = Field(description="The period as written when it was sent, such as 2025-Q2")
+    period_start: date = Field(description="The period's first day")
+    period_end: date = Field(description="The period's last day")
     value: float | None = Field(
         description="Empty when suppressed because fewer than 5 people are counted"
     )
-    suppressed: bool = False
-    numerator: float | None
-    denominator: float | None
-    sample_size: int | None
-    note: str
+    suppressed: bool = Field(default=False, description="True when the figure is hidden")
+    numerator: float | None = Field(description="How many were counted (hidden when suppressed)")
+    denominator: float | None = Field(description="Out of how many")
+    sample_size: int | None = Field(description="How many people answered a survey")
+    note: str = Field(description="Anything a reader should know")
 
 
 class ObservationIn(Schema):
     period: str = Field(
         description="2025, 2025-Q2, 2025/26, 2025-06 or 2025-06-30", examples=["2025-Q2"]
     )
-    value: float
+    value: float = Field(description="The figure, in the measure's unit", examples=[42.5])
     ward_code: str | None = Field(default=None, description="Leave out for the whole city")
-    numerator: float | None = None
-    denominator: float | None = None
-    sample_size: int | None = None
-    note: str = Field(default="", max_length=300)
+    numerator: float | None = Field(
+        default=None,
+        description="For a rate or share: how many were counted (not more than the denominator)",
+    )
+    denominator: float | None = Field(
+        default=None, description="For a rate or share: out of how many"
+    )
+    sample_size: int | None = Field(
+        default=None, description="For a survey: how many people answered (1 or more)"
+    )
+    note: str = Field(default="", max_length=300, description="Anything a reader should know")
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
-
-
-@api.get("/wards", response=list[WardOut], tags=["places"])
+@api.get("/wards", response=list[WardOut], tags=["places"], summary="List the wards")
 def list_wards(request: HttpRequest) -> Any:
+    """The city's wards and their ONS codes, by name. For partners, councillors and officers."""
     _signed_in_partner_or_staff(request)
     return Ward.objects.order_by("name")
 
 
-@api.get("/measures", response=list[MeasureOut], tags=["measures"])
+@api.get("/measures", response=list[MeasureOut], tags=["measures"], summary="List the measures")
 def list_measures(request: HttpRequest) -> Any:
+    """The published measures of progress, by title, each with the priorities it belongs to.
+    For partners, councillors and officers."""
     _signed_in_partner_or_staff(request)
     return Measure.objects.published().prefetch_related("priorities").order_by("title")
 
 
-@api.get("/measures/{slug}", response=MeasureOut, tags=["measures"])
-def get_measure(request: HttpRequest, slug: str) -> Any:
+@api.get("/measures/{slug}", response=MeasureOut, tags=["measures"], summary="Get one measure")
+def get_measure(request: HttpRequest, slug: MeasureSlug) -> Any:
+    """One published measure, named by its ``slug`` (as in the list of measures)."""
     _signed_in_partner_or_staff(request)
     return get_object_or_404(Measure.objects.published().prefetch_related("priorities"), slug=slug)
 
@@ -177,10 +195,27 @@ def _observation_out(obs: Observation, *, suppressed: bool) -> dict[str, Any]:
     }
 
 
-@api.get("/measures/{slug}/observations", response=list[ObservationOut], tags=["measures"])
+@api.get(
+    "/measures/{slug}/observations",
+    response=list[ObservationOut],
+    tags=["measures"],
+    summary="List a measure's figures",
+)
 def list_observations(
-    request: HttpRequest, slug: str, ward_code: str | None = None, since: date | None = None
+    request: HttpRequest,
+    slug: MeasureSlug,
+    ward_code: Annotated[
+        str | None, Query(description="Only this ward's figures (its ONS code)")
+    ] = None,
+    since: Annotated[
+        date | None, Query(description="Only figures for periods that end on or after this day")
+    ] = None,
 ) -> Any:
+    """A measure's figures, oldest first. ``ward_code`` keeps one ward's; ``since`` keeps those
+    for periods that end on or after that date.
+
+    For partners and councillors, a ward's figure that could point to a few people is hidden:
+    ``value`` is null and ``suppressed`` is true. Officers see every figure."""
     user = _signed_in_partner_or_staff(request)
     measure = get_object_or_404(Measure.objects.published(), slug=slug)
     rows = (
@@ -213,8 +248,12 @@ def list_observations(
     "/measures/{slug}/observations",
     response={201: ObservationOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
     tags=["measures"],
+    summary="Send a figure for a measure",
 )
-def create_observation(request: HttpRequest, slug: str, payload: ObservationIn) -> Any:
+def create_observation(request: HttpRequest, slug: MeasureSlug, payload: ObservationIn) -> Any:
+    """Add one figure: for the whole city, or for one ward with ``ward_code``. Officers may
+    send figures for any measure; a partner only for the measures whose data its organisation
+    owns."""
     user = _signed_in_partner_or_staff(request)
     measure = get_object_or_404(Measure, slug=slug)
     may_send = user.has_role(*STAFF_ROLES) or (

@@ -6,13 +6,13 @@ Added to the project's API with ``api.add_router("/rumours", router)``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
 
-from cohesion.core.models import Role, User
+from cohesion.api.common import DuplicateOut, ErrorOut, api_user
+from cohesion.core.models import Role
 from cohesion.core.services import ward_for_new_record
 
 from . import matching, selectors, services
@@ -21,20 +21,14 @@ from .models import Channel, Sighting
 router = Router(tags=["rumours"])
 
 
-def _user(request: HttpRequest, *roles: str) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        user = request.user
-    if not isinstance(user, User) or not user.has_role(*roles):
-        raise HttpError(403, "Your role does not allow this.")
-    return user
-
-
 class RumourReportIn(Schema):
     text: str = Field(
-        description="What is being said (up to 5,000 characters). Do not put names here"
+        description="What is being said (up to 5,000 characters). Do not put names here",
+        examples=["People are saying the new houses in Hanley are only for refugees"],
     )
-    channel: str = Field(description="One of: " + ", ".join(Channel.values))
+    channel: str = Field(
+        description="One of: " + ", ".join(Channel.values), examples=[Channel.values[1]]
+    )
     ward_code: str | None = Field(
         default=None, description="The ward's ONS code; leave out if not known"
     )
@@ -54,18 +48,20 @@ class RumourReportIn(Schema):
 
 
 class SuggestionOut(Schema):
-    kind: str
-    id: int
-    claim_id: int
-    title: str
-    score: float
-    band: str
-    url: str
+    kind: str = Field(description="rebuttal (a published myth-buster) or claim (officers only)")
+    id: int = Field(description="The myth-buster's or the claim's number")
+    claim_id: int = Field(description="The claim it belongs to")
+    title: str = Field(description="The myth-buster's headline or the claim's title")
+    score: float = Field(description="How close it is to the report, from 0 to 1")
+    band: str = Field(
+        description="strong (0.6 or more), possible (0.45 or more) or weak: a hint, never a merge"
+    )
+    url: str = Field(description="Its page: public for a myth-buster, for officers for a claim")
 
 
 class RumourReportOut(Schema):
-    id: int
-    state: str
+    id: int = Field(description="The report's number on the rumour desk")
+    state: str = Field(description="waiting: an officer has yet to look at it")
     language: str | None = Field(
         description="The language the report is written in (ISO 639-1, such as en or pl), as the computer guessed it; null when it is not sure"
     )
@@ -74,32 +70,32 @@ class RumourReportOut(Schema):
     )
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
-    existing_id: int | None = None
-
-
 class MythBusterOut(Schema):
-    id: int
-    slug: str
-    headline: str
-    what_is_said: str
-    verdict: str
-    the_facts: str
-    url: str
-    published_at: datetime
+    id: int = Field(description="The myth-buster's number")
+    slug: str = Field(description="The last part of its web address")
+    headline: str = Field(description="Its title, which says the facts in a few words")
+    what_is_said: str = Field(description="The rumour, as people tell it")
+    verdict: str = Field(description="false, misleading, missing_context or true")
+    the_facts: str = Field(description="What is really the case, in plain English")
+    url: str = Field(description="Its public page")
+    published_at: datetime = Field(description="When it was published")
 
 
 @router.post(
     "/reports",
-    response={201: RumourReportOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: RumourReportOut, 403: ErrorOut, 409: DuplicateOut, 422: ErrorOut},
     url_name="rumour_report_create",
+    summary="Send a rumour report",
 )
 def report_create(request: HttpRequest, payload: RumourReportIn) -> Any:
-    """Send a rumour report. The same report (words, ward and channel) sent again within 30 days
-    is recognised and refused with 409."""
-    user = _user(request, Role.PARTNER, Role.OFFICER)
+    """Tell the rumour desk what is being said, where and on which channel. For partners and
+    officers.
+
+    The answer lists the published myth-busters (and, for officers, the claims on file) that
+    may say the same, best first, each with its score. Nothing is joined to a claim until an
+    officer confirms it. The same report (words, ward and channel) sent again within 30 days is
+    refused with 409."""
+    user = api_user(request, Role.PARTNER, Role.OFFICER)
     ward = None
     if payload.ward_code:
         ward, problem = ward_for_new_record(payload.ward_code)
@@ -138,10 +134,22 @@ def report_create(request: HttpRequest, payload: RumourReportIn) -> Any:
     )
 
 
-@router.get("/myth-busters", response=list[MythBusterOut], url_name="rumour_mythbusters")
-def mythbusters(request: HttpRequest, q: str = "") -> Any:
-    """Published myth-busters, newest first; ``q`` searches them (words, or the same meaning)."""
-    _user(request, Role.PARTNER, Role.COUNCILLOR, Role.OFFICER)
+@router.get(
+    "/myth-busters",
+    response=list[MythBusterOut],
+    url_name="rumour_mythbusters",
+    summary="Search the published myth-busters",
+)
+def mythbusters(
+    request: HttpRequest,
+    q: Annotated[
+        str, Query(description="What you have heard, in any words; leave out for all")
+    ] = "",
+) -> Any:
+    """Published myth-busters, newest first, at most 100. ``q`` searches them: by their words,
+    then by meaning, so other words for the same rumour find it too. For partners, councillors
+    and officers."""
+    api_user(request, Role.PARTNER, Role.COUNCILLOR, Role.OFFICER)
     return [
         {
             "id": r.pk,

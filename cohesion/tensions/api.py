@@ -6,13 +6,13 @@ Added to the project's API with ``api.add_router("/tensions", router)``.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
 
+from cohesion.api.common import DuplicateOut, ErrorOut, api_user
 from cohesion.core.models import Role, User
 from cohesion.core.services import ward_for_new_record
 
@@ -23,59 +23,68 @@ router = Router(tags=["tensions"])
 
 
 def _reporter(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        user = request.user
-    if not isinstance(user, User) or not user.has_role(Role.PARTNER, Role.OFFICER):
-        raise HttpError(403, "Your role does not allow this.")
-    return user
+    return api_user(request, Role.PARTNER, Role.OFFICER)
 
 
 class TensionReportIn(Schema):
-    summary: str = Field(description="What happened, without names", max_length=4000)
+    summary: str = Field(
+        description="What happened, without names",
+        max_length=4000,
+        examples=["Leaflets against the new mosque put through doors on two streets"],
+    )
     occurred_on: date = Field(description="When it happened (not in the future)")
-    ward_code: str = Field(description="The ward's ONS code, for example E05008714", max_length=20)
-    category: str = Field(description="One of: " + ", ".join(Category.values))
-    community: str = Field(description="One of: " + ", ".join(Community.values))
-    impact: int = Field(description="1 (very low) to 5 (very high)")
+    ward_code: str = Field(
+        description="The ward's ONS code, for example E05008714",
+        max_length=20,
+        examples=["E05008714"],
+    )
+    category: str = Field(
+        description="One of: " + ", ".join(Category.values), examples=[Category.values[0]]
+    )
+    community: str = Field(
+        description="One of: " + ", ".join(Community.values), examples=[Community.values[0]]
+    )
+    impact: int = Field(description="1 (very low) to 5 (very high)", examples=[2])
     source_reliability: str = Field(
         description="1 (reliable) to 5 (cannot say): "
-        + "; ".join(f"{v} = {label}" for v, label in SourceReliability.choices)
+        + "; ".join(f"{v} = {label}" for v, label in SourceReliability.choices),
+        examples=["2"],
     )
     reporter_confidence: str = Field(
         description="1 (certain) to 5 (doubtful): "
-        + "; ".join(f"{v} = {label}" for v, label in ReporterConfidence.choices)
+        + "; ".join(f"{v} = {label}" for v, label in ReporterConfidence.choices),
+        examples=["2"],
     )
-    postcode: str = Field(default="", max_length=10)
-    latitude: float | None = None
-    longitude: float | None = None
-    has_personal_details: bool = False
-    personal_details: str = Field(default="", max_length=4000)
+    postcode: str = Field(
+        default="",
+        max_length=10,
+        description="Where it happened, if known; deleted at the end of the retention period",
+    )
+    latitude: float | None = Field(default=None, description="Where it happened, if known")
+    longitude: float | None = Field(default=None, description="Where it happened, if known")
+    has_personal_details: bool = Field(
+        default=False, description="True if personal_details names or describes people"
+    )
+    personal_details: str = Field(
+        default="",
+        max_length=4000,
+        description="Names or details of people, kept apart and seen only by those who need them",
+    )
     reference: str = Field(default="", max_length=60, description="Your system's own reference")
 
 
 class TensionReportOut(Schema):
-    id: int
-    occurred_on: date
-    ward_code: str
-    category: str
-    community: str
-    impact: int
-    summary: str
-    organisation: str | None
-    has_personal_details: bool
+    id: int = Field(description="The report's number")
+    occurred_on: date = Field(description="When it happened")
+    ward_code: str = Field(description="The ward's ONS code")
+    category: str = Field(description="What kind of tension, as sent")
+    community: str = Field(description="Which community it affects, as sent")
+    impact: int = Field(description="1 (very low) to 5 (very high)")
+    summary: str = Field(description="What happened")
+    organisation: str | None = Field(description="The organisation that sent it")
+    has_personal_details: bool = Field(description="True if it holds personal details")
     personal_details: str | None = Field(description="Only for your own organisation's reports")
-    redacted: bool
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, str] = {}
-
-
-class DuplicateOut(Schema):
-    detail: str
-    existing_id: int
+    redacted: bool = Field(description="True once its personal details have been deleted")
 
 
 def _out(report: TensionReport, *, user: User) -> dict[str, Any]:
@@ -95,11 +104,19 @@ def _out(report: TensionReport, *, user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/reports", response=list[TensionReportOut])
+@router.get("/reports", response=list[TensionReportOut], summary="List tension reports")
 def list_tension_reports(
-    request: HttpRequest, since: date | None = None, ward_code: str | None = None
+    request: HttpRequest,
+    since: Annotated[
+        date | None, Query(description="Only things that happened on or after this day")
+    ] = None,
+    ward_code: Annotated[
+        str | None, Query(description="Only this ward's reports (its ONS code)")
+    ] = None,
 ) -> Any:
-    """Your organisation's reports (all of them if you are an officer), newest first, at most 500."""
+    """Your organisation's reports (all of them if you are an officer), newest first, at most
+    500. ``since`` keeps those that happened on or after that date; ``ward_code`` one ward's.
+    For partners and officers."""
     user = _reporter(request)
     reports = selectors.reports_for(user=user)
     if not selectors.is_staff(user):
@@ -118,11 +135,12 @@ def list_tension_reports(
 @router.post(
     "/reports",
     response={201: TensionReportOut, 403: ErrorOut, 409: DuplicateOut, 422: ErrorOut},
+    summary="Send a tension report",
 )
 def create_tension_report(request: HttpRequest, payload: TensionReportIn) -> Any:
-    """Log a tension report from a partner system. A report whose ``reference`` your
-    organisation has already posted is refused with 409 and the first report's id, so that a
-    retry does not count twice in the early warning."""
+    """Log a tension report from a partner system (partners and officers). A report whose
+    ``reference`` your organisation has already posted is refused with 409 and the first
+    report's id, so that a retry does not count twice in the early warning."""
     user = _reporter(request)
     ward, problem = ward_for_new_record(payload.ward_code)
     if ward is None:

@@ -54,6 +54,7 @@ def test_public_pages(page: Any, demo: None) -> None:
         ("how we are doing, on track", "/how-we-are-doing/?status=on_track", 200),
         *((f"measure {slug}", f"/measures/{slug}/", 200) for slug in measures),
         ("sign in", "/accounts/sign-in/", 200),
+        ("API for partners", "/api/docs", 200),
         ("not found", "/no-such-page/", 404),
     ]
     violations: list[str] = []

@@ -93,7 +93,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reports:download": REPORTS,
     "api:api-root": dict.fromkeys(ROLES, 404),
     "api:openapi-json": EVERYONE,
-    "api:openapi-view": EVERYONE,
+    "api_docs": EVERYONE,
     "api:list_wards": API_READ,
     "api:list_measures": API_READ,
     "api:get_measure": API_READ,
