@@ -63,6 +63,9 @@ class Suggestion:
     band: str
     status: str
     url: str  # the claim's staff page, or the public myth-buster
+    # The number of one of the claim's sightings that came with the same picture as the report
+    # being decided (the report page's own evidence; see selectors.same_picture).
+    picture_of: int | None = None
 
     @property
     def percent(self) -> int:

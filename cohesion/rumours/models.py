@@ -140,6 +140,9 @@ class Sighting(models.Model):
         upload_to="rumours/screenshots/%Y/%m/", blank=True, max_length=200
     )
     screenshot_type = models.CharField(max_length=40, blank=True)
+    # The screenshot's perceptual fingerprint (rumours/pictures.py), to find the same picture
+    # sent with other reports. Blanked with the screenshot.
+    picture_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
     # Personal data: officers only, blanked after the retention period.
     people_named = models.TextField(
         "people named or accused",

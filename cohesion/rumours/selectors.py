@@ -18,7 +18,7 @@ from cohesion.core.models import Ward
 from cohesion.text import matching as text_matching
 from cohesion.text.language import LANGUAGE_NAMES
 
-from . import chart, matching, rules
+from . import chart, matching, pictures, rules
 from .models import Alert, Channel, Claim, Rebuttal, Sighting
 
 
@@ -168,6 +168,37 @@ def claim_title(pk: int) -> str:
 def waiting_like(*, claim: Claim) -> int:
     """How many waiting reports match ``claim`` best (as last worked out)."""
     return Sighting.objects.filter(state=Sighting.State.WAITING, suggested_claim=claim).count()
+
+
+@dataclass(frozen=True)
+class SamePicture:
+    """Another report that came with the same picture, and how alike the two are."""
+
+    sighting: Sighting
+    bits_different: int
+
+    @property
+    def identical(self) -> bool:
+        return self.bits_different <= pictures.IDENTICAL
+
+
+SAME_PICTURE_SHOWN = 10
+
+
+def same_picture(*, sighting: Sighting) -> list[SamePicture]:
+    """Other reports whose screenshot is the same picture as this report's (forwarded copies
+    included), closest first, then newest; at most ``SAME_PICTURE_SHOWN``. Fingerprints are
+    compared in Python: 64 hexadecimal digits a screenshot, a few thousand a year."""
+    if not sighting.picture_hash:
+        return []
+    candidates = (
+        Sighting.objects.exclude(pk=sighting.pk)
+        .exclude(picture_hash="")
+        .values_list("pk", "picture_hash")
+    )
+    found = pictures.alike(sighting.picture_hash, candidates)[:SAME_PICTURE_SHOWN]
+    rows = Sighting.objects.select_related("claim", "ward").in_bulk([pk for pk, _ in found])
+    return [SamePicture(rows[pk], bits) for pk, bits in found if pk in rows]
 
 
 def desk_overview(

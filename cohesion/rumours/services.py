@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,7 +36,7 @@ from cohesion.strategy.services import (
 )
 from cohesion.text.language import LANGUAGE_NAMES
 
-from . import matching, rules
+from . import matching, pictures, rules
 from .models import Alert, Channel, Claim, Rebuttal, Sighting
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ PERSONAL_FIELDS = [
     "reporter_contact",
     "screenshot",
     "screenshot_type",
+    "picture_hash",
 ]
 # Magic bytes of the picture formats a phone saves a screenshot in.
 IMAGE_MAGIC = [
@@ -197,6 +198,16 @@ def screenshot_check(upload: UploadedFile) -> str:
     return PILLOW_FORMATS[fmt]
 
 
+def _picture_hash(upload: IO[bytes]) -> str:
+    """The screenshot's fingerprint; empty (the report is saved all the same) when a picture
+    that passed the checks still cannot be decoded in full."""
+    try:
+        return pictures.fingerprint(upload)
+    except Exception:  # Pillow raises many kinds of error for a damaged file
+        logger.warning("A rumour screenshot could not be fingerprinted", exc_info=True)
+        return ""
+
+
 # ---------------------------------------------------------------------------------------------
 # Reports (sightings)
 
@@ -307,6 +318,7 @@ def sighting_create(
         if data.screenshot is not None:
             sighting.screenshot_type = screenshot_check(data.screenshot)
             extension = sighting.screenshot_type.split("/")[1].replace("jpeg", "jpg")
+            sighting.picture_hash = _picture_hash(data.screenshot)
             sighting.screenshot.save(f"{uuid.uuid4().hex}.{extension}", data.screenshot, save=False)
         sighting.save()
         changes = _audit_snapshot(sighting)
@@ -1043,6 +1055,7 @@ def sightings_redact(
                 reporter_contact="",
                 screenshot="",
                 screenshot_type="",
+                picture_hash="",
                 redacted_at=now,
             )
         count += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -261,6 +262,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     for s in found:
         if s.kind == "rebuttal" and all(o.claim_pk != s.claim_pk for o in claim_options):
             claim_options.append(s)
+    same = selectors.same_picture(sighting=sighting)
+    if sighting.state == Sighting.State.WAITING:
+        claim_options = _with_picture_claims(claim_options, same)
     error = ""
     if request.method == "POST":
         form = TriageForm(request.POST)
@@ -277,7 +281,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             if claim is None:
                 error = "That claim is no longer on file: choose another, or file the report as a new claim"
             else:
-                score = next((s.score for s in claim_options if s.claim_pk == claim.pk), None)
+                # A claim offered only for its picture has no score of its own.
+                score = next(
+                    (s.score for s in claim_options if s.claim_pk == claim.pk and s.band), None
+                )
                 try:
                     services.sighting_match(
                         sighting=sighting, claim=claim, actor=actor, score=score
@@ -292,9 +299,45 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "rumours/staff/report.html",
-        {"sighting": sighting, "options": claim_options, "error": error},
+        {"sighting": sighting, "options": claim_options, "same_picture": same, "error": error},
         status=400 if error else 200,
     )
+
+
+def _with_picture_claims(
+    options: list[matching.Suggestion], same: list[selectors.SamePicture]
+) -> list[matching.Suggestion]:
+    """The claims whose sightings came with the same picture as this report, marked with that
+    sighting's number: first those the words did not find, then the words' suggestions."""
+    by_claim: dict[int, int] = {}
+    for row in same:
+        if row.sighting.claim_id is not None:
+            by_claim.setdefault(row.sighting.claim_id, row.sighting.pk)
+    marked = [
+        dataclasses.replace(o, picture_of=by_claim[o.claim_pk]) if o.claim_pk in by_claim else o
+        for o in options
+    ]
+    offered = {o.claim_pk for o in options}
+    extra = []
+    for row in same:
+        claim = row.sighting.claim
+        if claim is not None and claim.pk not in offered:
+            offered.add(claim.pk)
+            extra.append(
+                matching.Suggestion(
+                    kind="claim",
+                    pk=claim.pk,
+                    claim_pk=claim.pk,
+                    title=claim.title,
+                    text=claim.text,
+                    score=0.0,
+                    band="",
+                    status=claim.get_status_display(),
+                    url=claim.get_absolute_url(),
+                    picture_of=row.sighting.pk,
+                )
+            )
+    return extra + marked
 
 
 @role_required(*STAFF_ROLES)

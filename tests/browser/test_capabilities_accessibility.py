@@ -121,4 +121,11 @@ def test_staff_pages(page: Any, capability_demos: None) -> None:
     submit(page, page.get_by_role("button", name="Save the language"))
     assert error_summary_links(page) == ["Choose the language the words are in"]
     violations += axe_violations(page, f"{path} with errors")
+    # The demo's forwarded screenshot: its report lists the earlier report with the same picture.
+    forwarded = Sighting.objects.filter(state="waiting").exclude(picture_hash="").get()
+    visit(page, f"/staff/rumours/reports/{forwarded.pk}/")
+    same = page.get_by_role("table", name="Reports with the same picture")
+    assert same.locator("tbody tr").count() == 1
+    assert "The same picture came with report" in page.locator("main form").first.inner_text()
+    violations += axe_violations(page, "a report with the same picture as another")
     assert not violations and not page.problems, "\n".join([*violations, *page.problems])

@@ -8,16 +8,18 @@ are relative to today, so the desk always looks current; the same seed gives the
 
 from __future__ import annotations
 
+import io
 from datetime import datetime, time, timedelta
 from typing import Any
 
 import numpy as np
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from cohesion.core.models import User, Ward
-from cohesion.rumours import rules, services
+from cohesion.rumours import pictures, rules, services
 from cohesion.rumours.models import Claim, Rebuttal, Sighting
 
 BUSY = [
@@ -200,6 +202,38 @@ WAITING = [
 ]
 
 
+def _demo_poster(*, forwarded: bool) -> bytes:
+    """A made-up screenshot of a call to gather in Hanley (demo only); ``forwarded``: shrunk
+    and saved again as a JPEG, as a messaging app passes it on."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (540, 960), (236, 229, 221))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 540, 110], fill=(7, 94, 84))
+    draw.text((24, 40), "Hanley lads", fill="white", font=ImageFont.load_default(size=30))
+    draw.rounded_rectangle([30, 160, 510, 700], radius=16, fill=(20, 20, 20))
+    for line, words in enumerate(["ENOUGH IS ENOUGH", "HANLEY", "SATURDAY 2PM", "BRING EVERYONE"]):
+        draw.text(
+            (60, 210 + 110 * line), words, fill=(255, 214, 0), font=ImageFont.load_default(size=48)
+        )
+    draw.rounded_rectangle([30, 740, 510, 830], radius=16, fill=(220, 248, 198))
+    draw.text((50, 770), "pass it on", fill=(20, 20, 20), font=ImageFont.load_default(size=28))
+    buffer = io.BytesIO()
+    if forwarded:
+        image.resize((270, 480)).save(buffer, format="JPEG", quality=60)
+    else:
+        image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _with_screenshot(sighting: Sighting, *, forwarded: bool) -> None:
+    data = _demo_poster(forwarded=forwarded)
+    sighting.picture_hash = pictures.fingerprint(io.BytesIO(data))
+    sighting.screenshot_type = "image/jpeg" if forwarded else "image/png"
+    name = "demo-poster-forwarded.jpg" if forwarded else "demo-poster.png"
+    sighting.screenshot.save(name, ContentFile(data), save=True)
+
+
 class Command(BaseCommand):
     help = "Load the demo rumour desk (after load_demo): claims, sightings, two published myth-busters."
 
@@ -324,6 +358,30 @@ class Command(BaseCommand):
                         text=text, ward_code=place.code if place else None, channel=channel
                     ),
                 )
+                made += 1
+            # The same picture twice: with a confirmed sighting of the Hanley claim, and
+            # forwarded with a waiting report whose words say nothing of it. The report page
+            # lists the first and offers its claim.
+            riot = Claim.objects.filter(title="Another riot planned in Hanley this weekend").first()
+            first = riot.sightings.order_by("-seen_on", "pk").first() if riot else None
+            if first is not None:
+                _with_screenshot(first, forwarded=False)
+                hanley = by_name.get("Etruria and Hanley")
+                text = "Look what is going round the school parents group now"
+                again = Sighting.objects.create(
+                    text=text,
+                    ward=hanley,
+                    channel="whatsapp",
+                    seen_on=today,
+                    reach=3,
+                    source="staff",
+                    reported_by=police,
+                    organisation=police.organisation if police else None,
+                    fingerprint=rules.report_fingerprint(
+                        text=text, ward_code=hanley.code if hanley else None, channel="whatsapp"
+                    ),
+                )
+                _with_screenshot(again, forwarded=True)
                 made += 1
         alerts = services.alerts_sweep(today=today)
         # Each waiting report's best match, as the worker works it out for a report sent in.
