@@ -214,7 +214,7 @@ def _demo_poster(*, forwarded: bool) -> bytes:
     draw.rounded_rectangle([30, 160, 510, 700], radius=16, fill=(20, 20, 20))
     for line, words in enumerate(["ENOUGH IS ENOUGH", "HANLEY", "SATURDAY 2PM", "BRING EVERYONE"]):
         draw.text(
-            (60, 210 + 110 * line), words, fill=(255, 214, 0), font=ImageFont.load_default(size=48)
+            (60, 210 + 110 * line), words, fill=(255, 214, 0), font=ImageFont.load_default(size=40)
         )
     draw.rounded_rectangle([30, 740, 510, 830], radius=16, fill=(220, 248, 198))
     draw.text((50, 770), "pass it on", fill=(20, 20, 20), font=ImageFont.load_default(size=28))
