@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -112,10 +112,18 @@ class DeskOverview:
     filters: DeskFilters
     wards: list[Ward]  # for the filter
     languages: list[tuple[str, str, int]]  # (code, name, waiting reports) for the filter
+    # For a report on this page whose screenshot came with another report too: that report
+    # (one that is already a sighting of a claim first).
+    pictures: dict[int, SamePicture] = field(default_factory=dict)
 
     @property
     def waiting_count(self) -> int:
         return int(self.waiting.paginator.count)
+
+    @property
+    def lines(self) -> list[tuple[Sighting, matching.Suggestion | None, SamePicture | None]]:
+        """Each report on the page with its best match and the same picture sent before."""
+        return [(s, best, self.pictures.get(s.pk)) for s, best in self.rows]
 
 
 @dataclass(frozen=True)
@@ -228,6 +236,7 @@ def desk_overview(
     reports = list(shown)
     best = matching.best_for_each([s.text for s in reports])
     return DeskOverview(
+        pictures=_pictures_sent_before(reports),
         waiting=shown,
         rows=list(zip(reports, best, strict=True)),
         by_status=[(value, label, counts[value]) for value, label in Claim.Status.choices],
@@ -238,6 +247,33 @@ def desk_overview(
         wards=list(Ward.objects.filter(in_use=True).order_by("name")),
         languages=_waiting_languages(),
     )
+
+
+def _pictures_sent_before(reports: list[Sighting]) -> dict[int, SamePicture]:
+    """For each of ``reports`` with a screenshot, the other report with the same picture that
+    tells the officer most: one already a sighting of a claim, then the closest. Two queries,
+    and none when no report on the page has a screenshot."""
+    on_page = {s.pk: int(s.picture_hash, 16) for s in reports if s.picture_hash}
+    if not on_page:
+        return {}
+    others = [
+        (pk, int(value, 16), claim_id)
+        for pk, value, claim_id in Sighting.objects.exclude(picture_hash="").values_list(
+            "pk", "picture_hash", "claim_id"
+        )
+    ]
+    chosen: dict[int, tuple[int, int]] = {}
+    for pk, value in on_page.items():
+        found = [
+            (claim_id is None, bits, -other, other)
+            for other, other_value, claim_id in others
+            if other != pk and (bits := (value ^ other_value).bit_count()) <= pictures.SAME_PICTURE
+        ]
+        if found:
+            _, bits, _, other = min(found)
+            chosen[pk] = (other, bits)
+    rows = Sighting.objects.select_related("claim").in_bulk([o for o, _ in chosen.values()])
+    return {pk: SamePicture(rows[o], bits) for pk, (o, bits) in chosen.items() if o in rows}
 
 
 def _waiting_languages() -> list[tuple[str, str, int]]:

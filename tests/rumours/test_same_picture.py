@@ -109,6 +109,11 @@ def test_the_report_page_shows_the_same_picture_and_offers_its_claim(officer_cli
     assert f"The same picture came with report {first.pk}, one of its sightings." in page
     assert f'value="{claims["mosque"].pk}"' in page
 
+    # The desk says it too, beside the report in the list of waiting reports.
+    desk = officer_client.get(reverse("rumours_staff:desk")).content.decode()
+    line = f'Same picture as <a class="govuk-link" href="{reverse("rumours_staff:report", kwargs={"pk": first.pk})}">report {first.pk}</a>, a sighting of “{claims["mosque"].title}”'
+    assert desk.count(line) == 1  # beside the forwarded report only, not beside the other picture
+
     response = officer_client.post(reverse("rumours_staff:report", kwargs={"pk": again.pk}), {"choice": claims["mosque"].pk})
     assert response.status_code == 302
     again.refresh_from_db()
