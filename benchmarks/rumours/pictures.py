@@ -176,10 +176,6 @@ def phash64(file: io.BytesIO) -> str:
         return str(imagehash.phash(image.convert("RGB"), hash_size=8))
 
 
-def bits(a: str, b: str) -> int:
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
 def measure(
     name: str,
     fingerprint: Callable[[io.BytesIO], str],
@@ -193,9 +189,13 @@ def measure(
     copies: dict[str, list[int]] = {}
     for index, variants in enumerate(changed):
         for kind, image in variants.items():
-            copies.setdefault(kind, []).append(bits(base[index], fingerprint(image)))
+            copies.setdefault(kind, []).append(pictures.distance(base[index], fingerprint(image)))
     different = np.array(
-        [bits(base[i], base[j]) for i in range(len(base)) for j in range(i + 1, len(base))]
+        [
+            pictures.distance(base[i], base[j])
+            for i in range(len(base))
+            for j in range(i + 1, len(base))
+        ]
     )
     return {
         "fingerprint": name,

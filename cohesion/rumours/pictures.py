@@ -51,17 +51,29 @@ def distance(a: str, b: str) -> int:
     return (int(a, 16) ^ int(b, 16)).bit_count()
 
 
-def alike(
-    target: str, candidates: Iterable[tuple[int, str]], *, most: int = SAME_PICTURE
-) -> list[tuple[int, int]]:
-    """(key, distance) of the candidates whose fingerprint is within ``most`` bits of the
-    target's, closest first. Candidates with no fingerprint (an empty string) are skipped."""
-    if len(target) != HASH_HEX_LENGTH:
-        return []
-    value = int(target, 16)
-    found = [
-        (key, (value ^ int(other, 16)).bit_count())
-        for key, other in candidates
-        if len(other) == HASH_HEX_LENGTH
-    ]
-    return sorted(((k, d) for k, d in found if d <= most), key=lambda kd: (kd[1], -kd[0]))
+class PictureIndex:
+    """Fingerprints on file, each read once, to find those within ``SAME_PICTURE`` bits of a
+    picture. Built for one page (the report page, or the desk's list) and asked once for each
+    report on it. Keys are report numbers; an empty or garbled fingerprint is left out."""
+
+    def __init__(self, items: Iterable[tuple[int, str]]) -> None:
+        self._items = [(key, int(value, 16)) for key, value in items if _readable(value)]
+
+    def alike(
+        self, target: str, *, most: int = SAME_PICTURE, leave_out: int | None = None
+    ) -> list[tuple[int, int]]:
+        """(key, bits that differ) of the fingerprints within ``most`` bits of ``target``,
+        closest first, then the newest (highest key); ``leave_out`` is the report itself."""
+        if not _readable(target):
+            return []
+        value = int(target, 16)
+        found = [
+            (key, bits)
+            for key, other in self._items
+            if key != leave_out and (bits := (value ^ other).bit_count()) <= most
+        ]
+        return sorted(found, key=lambda kb: (kb[1], -kb[0]))
+
+
+def _readable(value: str) -> bool:
+    return len(value) == HASH_HEX_LENGTH

@@ -199,14 +199,15 @@ def same_picture(*, sighting: Sighting) -> list[SamePicture]:
     compared in Python: 64 hexadecimal digits a screenshot, a few thousand a year."""
     if not sighting.picture_hash:
         return []
-    candidates = (
-        Sighting.objects.exclude(pk=sighting.pk)
-        .exclude(picture_hash="")
-        .values_list("pk", "picture_hash")
-    )
-    found = pictures.alike(sighting.picture_hash, candidates)[:SAME_PICTURE_SHOWN]
+    on_file = pictures.PictureIndex(_fingerprints().values_list("pk", "picture_hash"))
+    found = on_file.alike(sighting.picture_hash, leave_out=sighting.pk)[:SAME_PICTURE_SHOWN]
     rows = Sighting.objects.select_related("claim", "ward").in_bulk([pk for pk, _ in found])
     return [SamePicture(rows[pk], bits) for pk, bits in found if pk in rows]
+
+
+def _fingerprints() -> QuerySet[Sighting]:
+    """The reports that came with a screenshot (its fingerprint is kept until retention)."""
+    return Sighting.objects.exclude(picture_hash="")
 
 
 def desk_overview(
@@ -236,7 +237,6 @@ def desk_overview(
     reports = list(shown)
     best = matching.best_for_each([s.text for s in reports])
     return DeskOverview(
-        pictures=_pictures_sent_before(reports),
         waiting=shown,
         rows=list(zip(reports, best, strict=True)),
         by_status=[(value, label, counts[value]) for value, label in Claim.Status.choices],
@@ -246,6 +246,7 @@ def desk_overview(
         filters=filters,
         wards=list(Ward.objects.filter(in_use=True).order_by("name")),
         languages=_waiting_languages(),
+        pictures=_pictures_sent_before(reports),
     )
 
 
@@ -253,25 +254,18 @@ def _pictures_sent_before(reports: list[Sighting]) -> dict[int, SamePicture]:
     """For each of ``reports`` with a screenshot, the other report with the same picture that
     tells the officer most: one already a sighting of a claim, then the closest. Two queries,
     and none when no report on the page has a screenshot."""
-    on_page = {s.pk: int(s.picture_hash, 16) for s in reports if s.picture_hash}
+    on_page = [s for s in reports if s.picture_hash]
     if not on_page:
         return {}
-    others = [
-        (pk, int(value, 16), claim_id)
-        for pk, value, claim_id in Sighting.objects.exclude(picture_hash="").values_list(
-            "pk", "picture_hash", "claim_id"
-        )
-    ]
+    hashes = list(_fingerprints().values_list("pk", "picture_hash", "claim_id"))
+    on_file = pictures.PictureIndex((pk, value) for pk, value, _ in hashes)
+    joined = {pk for pk, _, claim_id in hashes if claim_id is not None}
     chosen: dict[int, tuple[int, int]] = {}
-    for pk, value in on_page.items():
-        found = [
-            (claim_id is None, bits, -other, other)
-            for other, other_value, claim_id in others
-            if other != pk and (bits := (value ^ other_value).bit_count()) <= pictures.SAME_PICTURE
-        ]
+    for report in on_page:
+        found = on_file.alike(report.picture_hash, leave_out=report.pk)
         if found:
-            _, bits, _, other = min(found)
-            chosen[pk] = (other, bits)
+            # Closest first; a report already joined to a claim tells the officer most.
+            chosen[report.pk] = next((f for f in found if f[0] in joined), found[0])
     rows = Sighting.objects.select_related("claim").in_bulk([o for o, _ in chosen.values()])
     return {pk: SamePicture(rows[o], bits) for pk, (o, bits) in chosen.items() if o in rows}
 

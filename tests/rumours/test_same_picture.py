@@ -66,12 +66,13 @@ def test_a_forwarded_copy_is_the_same_picture_and_other_words_are_not() -> None:
         assert pictures.distance(original, fingerprint_of(encoded(screenshot(other)))) > pictures.SAME_PICTURE
 
 
-def test_alike_keeps_close_fingerprints_closest_first_and_skips_empty_ones() -> None:
+def test_the_index_keeps_close_fingerprints_closest_first_and_skips_empty_ones() -> None:
     base = "0" * 64
     one_bit, far = "0" * 63 + "1", "f" * 64
-    found = pictures.alike(base, [(1, far), (2, one_bit), (3, base), (4, ""), (5, "abc")])
-    assert found == [(3, 0), (2, 1)]
-    assert pictures.alike("", [(1, base)]) == []
+    on_file = pictures.PictureIndex([(1, far), (2, one_bit), (3, base), (4, ""), (5, "abc"), (6, one_bit)])
+    assert on_file.alike(base) == [(3, 0), (6, 1), (2, 1)]  # equally close: the newest first
+    assert on_file.alike(base, leave_out=3) == [(6, 1), (2, 1)]  # not the report itself
+    assert on_file.alike("") == []
 
 
 def log_with_picture(client, data: bytes, text: str, name: str = "shot.png") -> Sighting:
