@@ -141,7 +141,7 @@ def _ref_name(schema: dict[str, Any]) -> str:
 
 
 def type_name(schema: dict[str, Any]) -> tuple[str, str]:
-    """(the type in words, the record it refers to or ""): "whole number", "text or nothing",
+    """(the type in words, the record it refers to or ""): "whole number", "text or null",
     "a list of SuggestionOut"."""
     if not schema:
         return "any JSON value", ""
@@ -220,14 +220,14 @@ def _body_record(operation: dict[str, Any]) -> str:
     return _ref_name(schema)
 
 
-def _example_value(prop: dict[str, Any], records: dict[str, Any]) -> Any:
+def _example_value(prop: dict[str, Any]) -> Any:
     if prop.get("examples"):
         return prop["examples"][0]
     if "default" in prop and prop["default"] not in ("", None):
         return prop["default"]
     if "anyOf" in prop:
         options = [o for o in prop["anyOf"] if o.get("type") != "null"]
-        return _example_value(options[0], records) if options else None
+        return _example_value(options[0]) if options else None
     kind = prop.get("type")
     if kind == "integer":
         return 1
@@ -247,7 +247,7 @@ def example(method: str, path: str, body: str, records: dict[str, Any], base_url
         schema = records[body]
         required = schema.get("required", [])
         sample = {
-            name: _example_value(schema["properties"][name], records)
+            name: _example_value(schema["properties"][name])
             for name in schema.get("properties", {})
             if name in required
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,7 +12,7 @@ from cohesion.core.permissions import public
 from .reference import Reference, describe
 
 
-@cache
+@lru_cache(maxsize=8)  # one per address the site is reached at (ALLOWED_HOSTS)
 def _reference(base_url: str) -> Reference:
     from .api import api
 
